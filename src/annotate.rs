@@ -1,0 +1,191 @@
+//! How the transport hook carries the HTTP status, the operation and the raw body past the
+//! generated code to the error mapping.
+//!
+//! progenitor's error variants drop facts a user needs: `ErrorResponse` keeps only the decoded
+//! `{errorMessage, statusCode}` (not the raw body, nor a non-JSON body at all), and
+//! `InvalidResponsePayload` / `ResponseBodyError` keep no status. The transport hook (see
+//! `transport.rs`) therefore rewrites each response before progenitor reads it:
+//!
+//! - **Error statuses** (and any status the operation does not document): the body is read
+//!   whole; the raw body and the operation travel in two private headers; a 4xx/5xx body is
+//!   replaced by a well-formed error object, so progenitor never fails to decode it and never
+//!   drops the status.
+//! - **The documented success status of an operation that returns JSON**: the body is streamed
+//!   through unchanged, followed by a trailer of JSON-insignificant whitespace that encodes the
+//!   status and the operation. A decoder ignores it; when decoding fails,
+//!   `InvalidResponsePayload` holds the bytes and so the trailer. A body that breaks off
+//!   mid-stream yields a [`BodyInterrupted`] error with the status, found again through the
+//!   `source()` chain of progenitor's `ResponseBodyError`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
+use futures::StreamExt as _;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+/// Private header: the operation that produced an error response.
+pub(crate) const OPERATION_HEADER: HeaderName = HeaderName::from_static("x-trivoreid-operation");
+/// Private header: the raw error body, base64.
+pub(crate) const RAW_BODY_HEADER: HeaderName = HeaderName::from_static("x-trivoreid-raw-body");
+
+/// Whitespace alphabet of the trailer: two bits per symbol.
+const SYMBOLS: [u8; 4] = [b' ', b'\t', b'\n', b'\r'];
+/// Marks the start of a trailer. No text a server sends ends with this by accident and a
+/// trailer after it, since the trailer must decode to `"<status> <operation>"`.
+const SENTINEL: &[u8] = b"\r\r\t\t\n\n  \r\t\n ";
+
+/// The trailer appended to a JSON success body.
+pub(crate) fn trailer(status: StatusCode, operation: &str) -> Bytes {
+    let payload = format!("{} {operation}", status.as_u16());
+    let mut out = Vec::with_capacity(SENTINEL.len() + payload.len() * 4);
+    out.extend_from_slice(SENTINEL);
+    for byte in payload.bytes() {
+        for shift in [6, 4, 2, 0] {
+            out.push(SYMBOLS[usize::from((byte >> shift) & 3)]);
+        }
+    }
+    Bytes::from(out)
+}
+
+/// Splits a body that may end in a trailer into (body, status, operation).
+pub(crate) fn split_trailer(bytes: &[u8]) -> (&[u8], Option<(StatusCode, String)>) {
+    let Some(at) = bytes
+        .windows(SENTINEL.len())
+        .rposition(|w| w == SENTINEL)
+    else {
+        return (bytes, None);
+    };
+    let encoded = &bytes[at + SENTINEL.len()..];
+    if encoded.is_empty() || encoded.len() % 4 != 0 {
+        return (bytes, None);
+    }
+    let mut payload = Vec::with_capacity(encoded.len() / 4);
+    for chunk in encoded.chunks(4) {
+        let mut byte = 0u8;
+        for &symbol in chunk {
+            let Some(bits) = SYMBOLS.iter().position(|&s| s == symbol) else {
+                return (bytes, None);
+            };
+            byte = (byte << 2) | bits as u8;
+        }
+        payload.push(byte);
+    }
+    let decoded = std::str::from_utf8(&payload).ok().and_then(|text| {
+        let (status, operation) = text.split_once(' ')?;
+        let status = StatusCode::from_bytes(status.as_bytes()).ok()?;
+        let valid = !operation.is_empty()
+            && operation
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        valid.then(|| (status, operation.to_owned()))
+    });
+    match decoded {
+        Some(found) => (&bytes[..at], Some(found)),
+        None => (bytes, None),
+    }
+}
+
+/// A success body that broke off: the status and operation ride along to the error mapping.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation}: the response body (HTTP {status}) broke off: {source}")]
+pub(crate) struct BodyInterrupted {
+    pub(crate) status: StatusCode,
+    pub(crate) operation: &'static str,
+    #[source]
+    pub(crate) source: reqwest::Error,
+}
+
+/// Rewrites a documented JSON success response: the same body followed by the trailer.
+pub(crate) fn with_trailer(response: reqwest::Response, operation: &'static str) -> reqwest::Response {
+    let status = response.status();
+    let end = trailer(status, operation);
+    let response: http::Response<reqwest::Body> = response.into();
+    let (parts, body) = response.into_parts();
+    let stream = http_body_util::BodyDataStream::new(body)
+        .map(move |chunk| {
+            chunk.map_err(|source| BodyInterrupted {
+                status,
+                operation,
+                source,
+            })
+        })
+        .chain(futures::stream::once(async move { Ok(end) }));
+    reqwest::Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::wrap_stream(stream),
+    ))
+}
+
+/// Rewrites an error (or undocumented) response: the body read whole, the raw body and the
+/// operation in private headers, and for 4xx/5xx a body that always decodes as the spec's
+/// `Error` object. The real message is taken from the raw body by the error mapping.
+pub(crate) async fn buffered(
+    response: reqwest::Response,
+    operation: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let response: http::Response<reqwest::Body> = response.into();
+    let (mut parts, body) = response.into_parts();
+    let raw = http_body_util::BodyExt::collect(body).await?.to_bytes();
+    parts.headers.insert(OPERATION_HEADER, HeaderValue::from_static(operation));
+    if let Ok(value) = HeaderValue::from_str(&BASE64.encode(&raw)) {
+        parts.headers.insert(RAW_BODY_HEADER, value);
+    }
+    let body = if status.is_client_error() || status.is_server_error() {
+        parts.headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        parts.headers.remove(reqwest::header::CONTENT_LENGTH);
+        Bytes::from(format!(
+            r#"{{"errorMessage":"","statusCode":{}}}"#,
+            status.as_u16()
+        ))
+    } else {
+        raw
+    };
+    Ok(reqwest::Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::from(body),
+    )))
+}
+
+/// The operation and raw body a rewritten error response carries.
+pub(crate) fn read_headers(headers: &HeaderMap) -> (Option<String>, Option<Bytes>) {
+    let operation = headers
+        .get(OPERATION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = headers
+        .get(RAW_BODY_HEADER)
+        .and_then(|v| BASE64.decode(v.as_bytes()).ok())
+        .map(Bytes::from);
+    (operation, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailer_round_trips_and_is_json_whitespace() {
+        let body = br#"{"id": "x"}"#;
+        let mut full = body.to_vec();
+        full.extend_from_slice(&trailer(StatusCode::CREATED, "user_create"));
+        let value: serde_json::Value = serde_json::from_slice(&full).expect("still valid JSON");
+        assert_eq!(value["id"], "x");
+        let (rest, found) = split_trailer(&full);
+        assert_eq!(rest, body);
+        assert_eq!(found, Some((StatusCode::CREATED, "user_create".to_owned())));
+    }
+
+    #[test]
+    fn bodies_without_a_trailer_are_left_alone() {
+        for body in [&b""[..], b"   ", b"not json\r\n", SENTINEL, b"{}\r\r\t\t\n\n  \r\t\n \t"] {
+            let (rest, found) = split_trailer(body);
+            assert_eq!(rest, body);
+            assert_eq!(found, None);
+        }
+    }
+}

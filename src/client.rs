@@ -1,0 +1,184 @@
+//! [`TrivoreId`]: the one entry point. Config in, an authenticated Management API client out.
+
+use std::fmt;
+use std::ops::Deref;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::auth::Auth;
+use crate::config::{Config, ConfigBuilder};
+use crate::error::{Error, SdkError};
+use crate::generated::Client;
+use crate::secret::Secret;
+
+/// The `User-Agent` of every request: the crate and its version.
+pub const USER_AGENT: &str = concat!("trivoreid-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Per-client state the request hooks read (see `transport.rs`).
+#[derive(Debug, Clone)]
+pub struct Inner {
+    pub(crate) auth: Auth,
+    /// The path segments of the service address (`https://h/idp` -> `["idp"]`).
+    pub(crate) base_segments: Vec<String>,
+}
+
+/// A Trivore ID Management API client.
+///
+/// It dereferences to the generated [`Client`], so every operation of the spec is a method:
+/// bring the extension traits into scope with `use trivoreid::prelude::*;`.
+///
+/// ```no_run
+/// use trivoreid::prelude::*;
+/// use trivoreid::{Filter, TrivoreId};
+///
+/// # async fn run() -> Result<(), trivoreid::Error> {
+/// let api = TrivoreId::builder()
+///     .server("https://id.example.com")
+///     .management_api("client-id", "client-secret")
+///     .build()?;
+/// let page = api.user_list().filter(Filter::eq("nsCode", "acme")).count(50).send().await?;
+/// for user in &page.resources {
+///     println!("{:?}", user.username);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct TrivoreId {
+    client: Client,
+    config: Config,
+}
+
+impl TrivoreId {
+    /// A builder: server, credentials, timeouts, an optional properties file.
+    pub fn builder() -> TrivoreIdBuilder {
+        TrivoreIdBuilder::default()
+    }
+
+    /// A client from a finished [`Config`]. An access token in the config is used as Bearer;
+    /// otherwise the Management API credentials as HTTP Basic.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        let auth = if let Some(token) = config.access_token() {
+            Auth::bearer(token)?
+        } else if let Some((id, secret)) = config.management_api() {
+            Auth::basic(id, secret)
+        } else {
+            return Err(SdkError::MissingConfig { key: "mgmtapi.id" }.into());
+        };
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(config.connect_timeout())
+            .timeout(config.timeout())
+            .build()
+            .map_err(SdkError::HttpClient)?;
+        Ok(Self::with_http_client(config, http, auth))
+    }
+
+    fn with_http_client(config: Config, http: reqwest::Client, auth: Auth) -> Self {
+        let server = config.server().as_str().trim_end_matches('/').to_owned();
+        let base_segments = config
+            .server()
+            .path_segments()
+            .map(|s| s.filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
+        let inner = Inner {
+            auth,
+            base_segments,
+        };
+        TrivoreId {
+            client: Client::new_with_client(&server, http, inner),
+            config,
+        }
+    }
+
+    /// A client from the properties file at `$TRIVOREID_PROPERTIES`, or else
+    /// `/etc/trivoreid/client_sdk.properties`.
+    pub fn from_default_properties() -> Result<Self, Error> {
+        Self::new(Config::from_default_properties()?)
+    }
+
+    /// A client from a properties file.
+    pub fn from_properties_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::new(Config::from_properties_file(path.as_ref())?)
+    }
+
+    /// The configuration this client was built from.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The generated client (the same as what `*self` dereferences to).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Deref for TrivoreId {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl fmt::Debug for TrivoreId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrivoreId")
+            .field("server", &self.config.server().as_str())
+            .field("auth", &self.client.inner.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`TrivoreId`]. Values set here override those of a properties file.
+#[derive(Debug, Default, Clone)]
+pub struct TrivoreIdBuilder {
+    config: ConfigBuilder,
+}
+
+impl TrivoreIdBuilder {
+    /// The service address, e.g. `https://id.example.com` (a trailing slash or a path prefix is fine).
+    pub fn server(mut self, server: impl AsRef<str>) -> Self {
+        self.config = self.config.server(server);
+        self
+    }
+
+    /// Management API client credentials, sent as HTTP Basic.
+    pub fn management_api(mut self, id: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        self.config = self.config.management_api(id, secret);
+        self
+    }
+
+    /// An OIDC access token, sent as Bearer (it takes precedence over Management API credentials).
+    pub fn access_token(mut self, token: impl Into<Secret>) -> Self {
+        self.config = self.config.access_token(token);
+        self
+    }
+
+    /// Read values not set here from this properties file (it must exist).
+    pub fn properties_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.config = self.config.properties_file(path.as_ref());
+        self
+    }
+
+    /// Read values not set here from `$TRIVOREID_PROPERTIES` or the default properties file, if
+    /// it exists.
+    pub fn default_properties(mut self) -> Self {
+        self.config = self.config.default_properties();
+        self
+    }
+
+    /// Time allowed to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config = self.config.connect_timeout(timeout);
+        self
+    }
+
+    /// Time allowed for a whole request, from sending to the last byte of the response (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config = self.config.timeout(timeout);
+        self
+    }
+
+    /// The client.
+    pub fn build(self) -> Result<TrivoreId, Error> {
+        TrivoreId::new(self.config.build()?)
+    }
+}
