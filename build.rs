@@ -19,8 +19,8 @@ fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
     let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
-    let spec: OpenAPI =
-        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{SPEC} is not valid OpenAPI: {e}"));
+    let spec: OpenAPI = serde_yaml_ng::from_str(&text)
+        .unwrap_or_else(|e| panic!("{SPEC} is not valid OpenAPI: {e}"));
 
     let mut settings = GenerationSettings::new();
     settings
@@ -34,8 +34,11 @@ fn main() {
         .unwrap_or_else(|e| panic!("progenitor cannot generate a client from {SPEC}: {e}"));
     let file: syn::File = syn::parse2(tokens).expect("progenitor emitted invalid Rust");
     let out = env::var("OUT_DIR").expect("OUT_DIR is set by cargo");
-    fs::write(Path::new(&out).join("client.rs"), prettyplease::unparse(&file))
-        .expect("cannot write the generated client");
+    fs::write(
+        Path::new(&out).join("client.rs"),
+        prettyplease::unparse(&file),
+    )
+    .expect("cannot write the generated client");
     fs::write(Path::new(&out).join("operations.rs"), operations(&spec))
         .expect("cannot write the operation table");
     fs::write(Path::new(&out).join("paging.rs"), paging(&spec))
@@ -58,7 +61,9 @@ fn each_operation(spec: &OpenAPI) -> impl Iterator<Item = (&str, &'static str, &
 }
 
 fn op_id(op: &Operation) -> &str {
-    op.operation_id.as_deref().expect("every operation has an operationId")
+    op.operation_id
+        .as_deref()
+        .expect("every operation has an operationId")
 }
 
 /// `user_list` -> `UserList`, as progenitor names builders.
@@ -104,14 +109,22 @@ fn operations(spec: &OpenAPI) -> String {
 
 /// The one documented 2xx status of an operation, and whether it has a JSON body.
 fn success_response(op: &Operation) -> (u16, bool) {
-    let mut found = op.responses.responses.iter().filter_map(|(code, resp)| match code {
-        openapiv3::StatusCode::Code(c) if (200..300).contains(c) => Some((*c, resp)),
-        _ => None,
-    });
+    let mut found = op
+        .responses
+        .responses
+        .iter()
+        .filter_map(|(code, resp)| match code {
+            openapiv3::StatusCode::Code(c) if (200..300).contains(c) => Some((*c, resp)),
+            _ => None,
+        });
     let (code, resp) = found
         .next()
         .unwrap_or_else(|| panic!("{} documents no success status", op_id(op)));
-    assert!(found.next().is_none(), "{} documents two success statuses", op_id(op));
+    assert!(
+        found.next().is_none(),
+        "{} documents two success statuses",
+        op_id(op)
+    );
     let json = resp
         .as_item()
         .is_some_and(|r| r.content.contains_key("application/json"));
@@ -130,8 +143,12 @@ fn param_name<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> &'a str {
         ReferenceOr::Item(p) => p,
         ReferenceOr::Reference { reference } => {
             let name = reference.trim_start_matches("#/components/parameters/");
-            spec.components.as_ref().expect("components")
-                .parameters.get(name).and_then(|p| p.as_item())
+            spec.components
+                .as_ref()
+                .expect("components")
+                .parameters
+                .get(name)
+                .and_then(|p| p.as_item())
                 .unwrap_or_else(|| panic!("unresolved parameter {reference}"))
         }
     };
@@ -178,7 +195,10 @@ fn paging(spec: &OpenAPI) -> String {
             .and_then(schema_ref_name)
             .unwrap_or_else(|| panic!("list operation {} has no JSON page schema", op_id(op)));
         let item = page_item(spec, schema).unwrap_or_else(|| {
-            panic!("list operation {}: {schema} is not a page envelope", op_id(op))
+            panic!(
+                "list operation {}: {schema} is not a page envelope",
+                op_id(op)
+            )
         });
         writeln!(
             s,

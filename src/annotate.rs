@@ -50,14 +50,11 @@ pub(crate) fn trailer(status: StatusCode, operation: &str) -> Bytes {
 
 /// Splits a body that may end in a trailer into (body, status, operation).
 pub(crate) fn split_trailer(bytes: &[u8]) -> (&[u8], Option<(StatusCode, String)>) {
-    let Some(at) = bytes
-        .windows(SENTINEL.len())
-        .rposition(|w| w == SENTINEL)
-    else {
+    let Some(at) = bytes.windows(SENTINEL.len()).rposition(|w| w == SENTINEL) else {
         return (bytes, None);
     };
     let encoded = &bytes[at + SENTINEL.len()..];
-    if encoded.is_empty() || encoded.len() % 4 != 0 {
+    if encoded.is_empty() || !encoded.len().is_multiple_of(4) {
         return (bytes, None);
     }
     let mut payload = Vec::with_capacity(encoded.len() / 4);
@@ -97,7 +94,10 @@ pub(crate) struct BodyInterrupted {
 }
 
 /// Rewrites a documented JSON success response: the same body followed by the trailer.
-pub(crate) fn with_trailer(response: reqwest::Response, operation: &'static str) -> reqwest::Response {
+pub(crate) fn with_trailer(
+    response: reqwest::Response,
+    operation: &'static str,
+) -> reqwest::Response {
     let status = response.status();
     let end = trailer(status, operation);
     let response: http::Response<reqwest::Body> = response.into();
@@ -128,7 +128,9 @@ pub(crate) async fn buffered(
     let response: http::Response<reqwest::Body> = response.into();
     let (mut parts, body) = response.into_parts();
     let raw = http_body_util::BodyExt::collect(body).await?.to_bytes();
-    parts.headers.insert(OPERATION_HEADER, HeaderValue::from_static(operation));
+    parts
+        .headers
+        .insert(OPERATION_HEADER, HeaderValue::from_static(operation));
     if let Ok(value) = HeaderValue::from_str(&BASE64.encode(&raw)) {
         parts.headers.insert(RAW_BODY_HEADER, value);
     }
@@ -182,7 +184,13 @@ mod tests {
 
     #[test]
     fn bodies_without_a_trailer_are_left_alone() {
-        for body in [&b""[..], b"   ", b"not json\r\n", SENTINEL, b"{}\r\r\t\t\n\n  \r\t\n \t"] {
+        for body in [
+            &b""[..],
+            b"   ",
+            b"not json\r\n",
+            SENTINEL,
+            b"{}\r\r\t\t\n\n  \r\t\n \t",
+        ] {
             let (rest, found) = split_trailer(body);
             assert_eq!(rest, body);
             assert_eq!(found, None);

@@ -69,7 +69,9 @@ mod tests {
     #[test]
     fn basic_is_rfc7617_and_sensitive() {
         let auth = Auth::basic("client", &Secret::new("s3cr3t=="));
-        let Auth::Basic(value) = &auth else { panic!("basic") };
+        let Auth::Basic(value) = &auth else {
+            panic!("basic")
+        };
         assert_eq!(value.to_str().unwrap(), "Basic Y2xpZW50OnMzY3IzdD09");
         assert!(value.is_sensitive());
         assert_eq!(format!("{auth:?}"), "Basic([redacted])");

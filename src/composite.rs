@@ -73,7 +73,13 @@ impl TrivoreId {
         let Some(id) = created.id.clone() else {
             return Err(missing_id());
         };
-        if let Err(e) = self.datastorage_data_update().ds_id(&id).body(data).send().await {
+        if let Err(e) = self
+            .datastorage_data_update()
+            .ds_id(&id)
+            .body(data)
+            .send()
+            .await
+        {
             let rollback = self.datastorage_delete().ds_id(&id).send().await;
             let note = match rollback {
                 Ok(_) => format!("data storage {id} was created, then deleted again"),
@@ -106,7 +112,12 @@ impl TrivoreId {
             .await?
             .into_inner();
         if let Some(data) = data
-            && let Err(e) = self.datastorage_data_update().ds_id(&id).body(data).send().await
+            && let Err(e) = self
+                .datastorage_data_update()
+                .ds_id(&id)
+                .body(data)
+                .send()
+                .await
         {
             let note = format!("data storage {id} was updated but its data was not");
             return Err(with_note(e.into(), &note));

@@ -838,7 +838,10 @@ impl ConfigBuilder {
             Some((id, secret))
                 if !is_blank(id) || secret.as_ref().is_some_and(|s| !is_blank(s.expose())) =>
             {
-                (trimmed(Some(id)), secret.as_ref().and_then(non_blank_secret))
+                (
+                    trimmed(Some(id)),
+                    secret.as_ref().and_then(non_blank_secret),
+                )
             }
             _ => (
                 from_file(keys::OIDC_CLIENT_ID).map(str::trim),
@@ -1024,7 +1027,9 @@ fn parse_server(raw: &str) -> Result<Url, SdkError> {
         return Err(invalid("the URL must not have a query (`?...`)".to_owned()));
     }
     if url.fragment().is_some() {
-        return Err(invalid("the URL must not have a fragment (`#...`)".to_owned()));
+        return Err(invalid(
+            "the URL must not have a fragment (`#...`)".to_owned(),
+        ));
     }
     let path = url.path().trim_end_matches('/').to_owned();
     url.set_path(&path);
@@ -1085,10 +1090,7 @@ mod tests {
     #[test]
     fn redact_url_hides_credentials_and_queries() {
         assert_eq!(redact_url("https://h/p"), "https://h/p");
-        assert_eq!(
-            redact_url("https://user:pw@h/p"),
-            "https://[redacted]@h/p"
-        );
+        assert_eq!(redact_url("https://user:pw@h/p"), "https://[redacted]@h/p");
         assert_eq!(
             redact_url("https://u:p?w#d@h/p?q=1#f"),
             "https://[redacted]@h/p?[redacted]"

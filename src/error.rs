@@ -87,7 +87,9 @@ pub enum SdkError {
         source: std::io::Error,
     },
     /// A path parameter (an id) is empty, `.` or `..`, which would make the request reach another path.
-    #[error("{operation}: invalid id for path parameter {params}: ids must not be empty, `.` or `..`")]
+    #[error(
+        "{operation}: invalid id for path parameter {params}: ids must not be empty, `.` or `..`"
+    )]
     InvalidId {
         /// The operation the id was given to.
         operation: &'static str,
@@ -234,7 +236,10 @@ impl fmt::Debug for ApiError {
             .field("kind", &self.kind)
             .field("status", &self.status)
             .field("message", &self.message)
-            .field("body", &self.body.as_ref().map(|b| truncated(b, DISPLAY_BODY_LIMIT)))
+            .field(
+                "body",
+                &self.body.as_ref().map(|b| truncated(b, DISPLAY_BODY_LIMIT)),
+            )
             .field("operation", &self.operation)
             .field("source", &self.source)
             .finish()

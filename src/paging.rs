@@ -24,7 +24,8 @@
 
 use std::future::Future;
 
-use futures::Stream;
+use futures::stream::BoxStream;
+use futures::{StreamExt as _, TryStreamExt as _};
 
 use crate::error::{ApiError, ApiErrorKind, Error, SdkError};
 
@@ -81,12 +82,18 @@ pub trait Paginate: PagedRequest {
     }
 
     /// Every page, fetched lazily, [`DEFAULT_PAGE_SIZE`] items each.
-    fn pages(self) -> impl Stream<Item = Result<Page<Self::Item>, Error>> + Send {
+    fn pages<'s>(self) -> BoxStream<'s, Result<Page<Self::Item>, Error>>
+    where
+        Self: 's,
+    {
         self.paginate().pages()
     }
 
     /// Every item, fetched lazily page by page.
-    fn items(self) -> impl Stream<Item = Result<Self::Item, Error>> + Send {
+    fn items<'s>(self) -> BoxStream<'s, Result<Self::Item, Error>>
+    where
+        Self: 's,
+    {
         self.paginate().items()
     }
 }
@@ -143,7 +150,10 @@ impl<R: PagedRequest> Paginator<R> {
     }
 
     /// Every page, fetched lazily.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<R::Item>, Error>> + Send {
+    pub fn pages<'s>(self) -> BoxStream<'s, Result<Page<R::Item>, Error>>
+    where
+        R: 's,
+    {
         let checked = self.check();
         let state = State {
             request: self.request,
@@ -153,16 +163,20 @@ impl<R: PagedRequest> Paginator<R> {
             done: checked.is_err(),
         };
         let first_error = futures::stream::iter(checked.err().map(Err));
-        use futures::StreamExt as _;
-        first_error.chain(futures::stream::try_unfold(state, next_page))
+        first_error
+            .chain(futures::stream::try_unfold(state, next_page))
+            .boxed()
     }
 
     /// Every item, fetched lazily page by page.
-    pub fn items(self) -> impl Stream<Item = Result<R::Item, Error>> + Send {
-        use futures::TryStreamExt as _;
+    pub fn items<'s>(self) -> BoxStream<'s, Result<R::Item, Error>>
+    where
+        R: 's,
+    {
         self.pages()
             .map_ok(|page| futures::stream::iter(page.resources.into_iter().map(Ok)))
             .try_flatten()
+            .boxed()
     }
 }
 
@@ -199,7 +213,7 @@ async fn next_page<R: PagedRequest>(
             &format!("it answered with startIndex={start}"),
         ));
     }
-    if page.resources.first().is_some() && page.resources.first() == state.previous_first.as_ref() {
+    if !page.resources.is_empty() && page.resources.first() == state.previous_first.as_ref() {
         return Err(ignored_start_index(
             R::OPERATION,
             requested,

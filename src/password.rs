@@ -75,7 +75,12 @@ mod tests {
     fn every_class_present_at_every_length() {
         for length in 4..40 {
             for _ in 0..50 {
-                let p = PasswordPolicy { length, symbols: true }.generate().unwrap();
+                let p = PasswordPolicy {
+                    length,
+                    symbols: true,
+                }
+                .generate()
+                .unwrap();
                 let p = p.expose();
                 assert_eq!(p.len(), length);
                 for class in [LOWER, UPPER, DIGITS, SYMBOLS] {
@@ -87,15 +92,41 @@ mod tests {
 
     #[test]
     fn without_symbols_only_alphanumerics() {
-        let p = PasswordPolicy { length: 3, symbols: false }.generate().unwrap();
+        let p = PasswordPolicy {
+            length: 3,
+            symbols: false,
+        }
+        .generate()
+        .unwrap();
         assert!(p.expose().bytes().all(|b| b.is_ascii_alphanumeric()));
     }
 
     #[test]
     fn too_short_or_long_is_an_error() {
-        assert!(PasswordPolicy { length: 3, symbols: true }.generate().is_err());
-        assert!(PasswordPolicy { length: 2, symbols: false }.generate().is_err());
-        assert!(PasswordPolicy { length: 1025, symbols: true }.generate().is_err());
+        assert!(
+            PasswordPolicy {
+                length: 3,
+                symbols: true
+            }
+            .generate()
+            .is_err()
+        );
+        assert!(
+            PasswordPolicy {
+                length: 2,
+                symbols: false
+            }
+            .generate()
+            .is_err()
+        );
+        assert!(
+            PasswordPolicy {
+                length: 1025,
+                symbols: true
+            }
+            .generate()
+            .is_err()
+        );
     }
 
     #[test]

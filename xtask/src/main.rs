@@ -1,1 +1,3 @@
-fn main() { println!("xtask: no commands yet"); }
+fn main() {
+    println!("xtask: no commands yet");
+}
