@@ -59,3 +59,8 @@ pub mod prelude {
     pub use crate::paging::Paginate;
     pub use futures::{StreamExt as _, TryStreamExt as _};
 }
+
+/// The README's examples are compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
