@@ -143,7 +143,8 @@ fn env_properties_path() -> Option<PathBuf> {
 ///   `\ `). An invalid `\u` escape (not four hex digits, or a lone surrogate) is kept as the
 ///   literal text `\u` followed by whatever came after it; parsing never fails.
 /// - A line ending in an odd number of backslashes continues on the next line; the leading
-///   whitespace of the continuation line is skipped, and a `#` or `!` there is not a comment.
+///   whitespace of the continuation line is skipped, and a `#` or `!` there is part of the value
+///   (unless nothing came before it, as in Java).
 /// - Lines may end in `\n`, `\r\n` or `\r`; a UTF-8 byte order mark at the start is ignored.
 /// - When a key appears more than once, the last value wins.
 ///
@@ -309,20 +310,23 @@ impl Iterator for LogicalLines<'_> {
         let mut line: Vec<char> = Vec::new();
         // Skipping leading whitespace (at the start of a line or of a continuation line).
         let mut skip_whitespace = true;
-        // At the first character of a logical line, where `#` and `!` start a comment.
-        let mut at_start = true;
         // Just after a continuation: an empty line here ends the logical line.
         let mut continued = false;
         // The line so far ends in an odd number of backslashes.
         let mut odd_backslashes = false;
         loop {
             let Some(c) = self.chars.next() else {
+                if line.is_empty() {
+                    return None;
+                }
                 if odd_backslashes {
+                    // A continuation with nothing to continue on.
                     line.pop();
                 }
-                return if line.is_empty() { None } else { Some(line) };
+                return Some(line);
             };
             let end_of_line = c == '\n' || c == '\r';
+            let last_char = self.chars.peek().is_none();
             if c == '\r' {
                 self.chars.next_if_eq(&'\n');
             }
@@ -333,14 +337,12 @@ impl Iterator for LogicalLines<'_> {
                 skip_whitespace = false;
                 continued = false;
             }
-            if at_start {
-                at_start = false;
-                if c == '#' || c == '!' {
-                    self.skip_rest_of_line();
-                    skip_whitespace = true;
-                    at_start = true;
-                    continue;
-                }
+            // As in Java (since Java 9), `#` and `!` start a comment wherever the logical line is
+            // still empty, even after a continuation of an empty line.
+            if line.is_empty() && (c == '#' || c == '!') {
+                self.skip_rest_of_line();
+                skip_whitespace = true;
+                continue;
             }
             if !end_of_line {
                 line.push(c);
@@ -350,13 +352,17 @@ impl Iterator for LogicalLines<'_> {
             if line.is_empty() {
                 // A continuation that led to nothing: start afresh.
                 skip_whitespace = true;
-                at_start = true;
                 continue;
             }
             if !odd_backslashes {
                 return Some(line);
             }
             line.pop();
+            if last_char {
+                // As in Java, a backslash and a line break ending the input end the logical line
+                // even when it is now empty (a line holding only `\` gives the empty key).
+                return Some(line);
+            }
             odd_backslashes = false;
             skip_whitespace = true;
             continued = true;
@@ -1069,6 +1075,10 @@ mod tests {
             ["a = 1 2", "b\\\\"]
         );
         assert_eq!(lines("a\\"), ["a"]);
+        assert_eq!(lines("a\\\n"), ["a"]);
+        assert_eq!(lines("\\"), [""]);
+        assert_eq!(lines("\\\n"), [""]);
+        assert!(lines("\\\n  ").is_empty());
         assert_eq!(lines("\\\n\nk"), ["k"]);
         assert!(lines("  \n\t\x0c\r\n").is_empty());
     }
