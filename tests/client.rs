@@ -84,8 +84,8 @@ async fn server_urls_with_and_without_trailing_slash_or_with_a_prefix_all_work()
     }
 }
 
-#[tokio::test]
-async fn builder_values_override_the_properties_file() {
+/// A server that answers `GET /group/g1` once, if it carries the harness's Basic credentials.
+async fn group_server_expecting_basic_auth() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/rest/v1/group/g1"))
@@ -94,6 +94,12 @@ async fn builder_values_override_the_properties_file() {
         .expect(1)
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn builder_values_override_the_properties_file() {
+    let server = group_server_expecting_basic_auth().await;
     // The file has a wrong server and other credentials; the builder's win.
     let file = temp_file(
         "override.properties",
@@ -111,14 +117,7 @@ async fn builder_values_override_the_properties_file() {
 
 #[tokio::test]
 async fn a_properties_file_alone_configures_the_client() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/rest/v1/group/g1"))
-        .and(header("authorization", BASIC))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "g1"})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = group_server_expecting_basic_auth().await;
     let file = temp_file(
         "alone.properties",
         &format!(
