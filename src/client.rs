@@ -67,6 +67,9 @@ impl TrivoreId {
             .user_agent(USER_AGENT)
             .connect_timeout(config.connect_timeout())
             .timeout(config.timeout())
+            // A redirect is answered as an error with its status: credentials are never carried
+            // to wherever a response points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(SdkError::HttpClient)?;
         Ok(Self::with_http_client(config, http, auth))

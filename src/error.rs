@@ -116,7 +116,7 @@ pub enum SdkError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApiErrorKind {
-    /// The server answered with an error status (4xx/5xx) or a status the operation does not document.
+    /// The server answered with an error status (4xx/5xx).
     Status,
     /// The server answered, but the body could not be decoded into the documented type.
     Decode,
@@ -126,7 +126,9 @@ pub enum ApiErrorKind {
     Connect,
     /// Another transport failure (connection reset, body interrupted, ...).
     Transport,
-    /// The server's answers break the API's contract (for example paging that ignores `startIndex`).
+    /// The server's answers break the API's contract: a success or redirect status the operation
+    /// does not document (e.g. 200 where 201 is documented, or a 302), or paging that ignores
+    /// `startIndex`.
     Protocol,
 }
 
@@ -361,6 +363,23 @@ impl ApiError {
     }
 }
 
+/// progenitor's message for a setter value that failed to convert names a Rust type path;
+/// say which parameter instead, and where a filter's reason can be found.
+fn readable(message: String) -> String {
+    let Some(param) = message
+        .strip_prefix("conversion to `")
+        .and_then(|rest| rest.split_once("` for "))
+        .and_then(|(_, rest)| rest.strip_suffix(" failed"))
+    else {
+        return message;
+    };
+    if param.contains("filter") {
+        format!("invalid value for `{param}` (`Filter::to_query` tells why)")
+    } else {
+        format!("invalid value for `{param}`")
+    }
+}
+
 fn find_source<'a, T: std::error::Error + 'static>(
     e: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a T> {
@@ -378,7 +397,7 @@ impl From<progenitor_client::Error<crate::generated::types::Error>> for Error {
     fn from(e: progenitor_client::Error<crate::generated::types::Error>) -> Self {
         use progenitor_client::Error as P;
         match e {
-            P::InvalidRequest(message) => SdkError::InvalidRequest(message).into(),
+            P::InvalidRequest(message) => SdkError::InvalidRequest(readable(message)).into(),
             P::Custom(message) => match message.strip_prefix(crate::transport::INVALID_ID) {
                 Some(rest) => {
                     let (operation, params) = rest.split_once(':').unwrap_or((rest, ""));
