@@ -400,7 +400,9 @@ async fn namespace_list() {
     assert_eq!(policy.min_pw_length, Some(10));
     assert_eq!(policy.delete_mode.as_deref(), Some("SOFT_DELETE"));
     assert_eq!(
-        policy.login_allowed_ip_rules[0].cidr.as_deref(),
+        policy.login_allowed_ip_rules.as_ref().unwrap()[0]
+            .cidr
+            .as_deref(),
         Some("10.0.0.0/8")
     );
 
@@ -747,7 +749,7 @@ async fn group_create() {
         description: Some("Administrators".into()),
         ns_code: Some("acme".into()),
         disallow_contacts: Some(true),
-        member_of: vec!["g0".into()],
+        member_of: Some(vec!["g0".into()]),
         ..Default::default()
     };
     let created = h
@@ -761,7 +763,7 @@ async fn group_create() {
     assert_eq!(json_of(&only_request(&h.server, &[]).await), expected_body);
     assert_eq!(created.id.as_deref(), Some("g1"));
     assert_eq!(created.name.as_deref(), Some("admins"));
-    assert_eq!(created.member_of, vec!["g0".to_owned()]);
+    assert_eq!(created.member_of, Some(vec!["g0".to_owned()]));
     assert_eq!(created.disallow_users, Some(false));
 
     next_phase(&h.server).await;
@@ -848,7 +850,7 @@ async fn group_update() {
         name: Some("admins".into()),
         description: Some("Administrators of Acme".into()),
         disallow_groups: Some(true),
-        member_of: vec!["g0".into(), "g2".into()],
+        member_of: Some(vec!["g0".into(), "g2".into()]),
         ..Default::default()
     };
     let updated = h
@@ -1512,13 +1514,13 @@ fn assert_mydata_package(package: &types::MyDataPackage) {
         package.collecting_started_on.unwrap().to_rfc3339(),
         "2020-05-01T10:00:00+00:00"
     );
-    assert_eq!(package.data_entries.len(), 2);
-    let first = &package.data_entries[0];
+    assert_eq!(package.data_entries.as_ref().unwrap().len(), 2);
+    let first = &package.data_entries.as_ref().unwrap()[0];
     assert_eq!(first.code.as_deref(), Some("ACCOUNT"));
-    assert_eq!(first.document["username"], "ada");
+    assert_eq!(first.document.as_ref().unwrap()["username"], "ada");
     assert_eq!(first.data.as_ref().unwrap().id.as_deref(), Some("d1"));
     assert_eq!(first.data_id_as_object_id, None);
-    let second = &package.data_entries[1];
+    let second = &package.data_entries.as_ref().unwrap()[1];
     assert_eq!(second.data_id.as_deref(), Some("d2"));
     assert_eq!(second.mime_type.as_deref(), Some("application/pdf"));
     assert_eq!(
@@ -1703,21 +1705,31 @@ async fn profile_get() {
     assert_no_body(&only_request(&h.server, &[]).await);
     assert_eq!(profile.nick_name.as_deref(), Some("ada"));
     assert_eq!(profile.date_of_birth.unwrap().to_string(), "1990-05-17");
-    assert_eq!(profile.mobiles[0].number.as_deref(), Some("+358401234567"));
-    assert_eq!(profile.mobiles[0].verified, Some(true));
     assert_eq!(
-        profile.emails[0].address.as_deref(),
+        profile.mobiles.as_ref().unwrap()[0].number.as_deref(),
+        Some("+358401234567")
+    );
+    assert_eq!(profile.mobiles.as_ref().unwrap()[0].verified, Some(true));
+    assert_eq!(
+        profile.emails.as_ref().unwrap()[0].address.as_deref(),
         Some("ada@example.com")
     );
     // Addresses and legal addresses are distinct lists (the reference SDK mixes them up).
     assert_eq!(
-        profile.addresses[0].street_address.as_deref(),
+        profile.addresses.as_ref().unwrap()[0]
+            .street_address
+            .as_deref(),
         Some("Kotikatu 1")
     );
-    assert_eq!(profile.addresses[0].type_.as_deref(), Some("PERMANENT"));
-    assert_eq!(profile.legal_addresses.len(), 1);
     assert_eq!(
-        profile.legal_addresses[0].street_address.as_deref(),
+        profile.addresses.as_ref().unwrap()[0].type_.as_deref(),
+        Some("PERMANENT")
+    );
+    assert_eq!(profile.legal_addresses.as_ref().unwrap().len(), 1);
+    assert_eq!(
+        profile.legal_addresses.as_ref().unwrap()[0]
+            .street_address
+            .as_deref(),
         Some("Virallinen 2")
     );
     assert_eq!(profile.legal_domicile_code.as_deref(), Some("049"));
@@ -1773,21 +1785,21 @@ async fn profile_update() {
     let profile = types::Profile {
         nick_name: Some("countess".into()),
         date_of_birth: Some("1815-12-10".parse().unwrap()),
-        mobiles: vec![types::ProfileMobile {
+        mobiles: Some(vec![types::ProfileMobile {
             number: Some("+358401234567".into()),
             ..Default::default()
-        }],
-        addresses: vec![types::Address {
+        }]),
+        addresses: Some(vec![types::Address {
             street_address: Some("Kotikatu 1".into()),
             locality: Some("Helsinki".into()),
             country: Some("FI".into()),
             ..Default::default()
-        }],
-        legal_addresses: vec![types::Address {
+        }]),
+        legal_addresses: Some(vec![types::Address {
             street_address: Some("Virallinen 2".into()),
             country: Some("FI".into()),
             ..Default::default()
-        }],
+        }]),
         consents: Some(types::Consents {
             marketing_email: Some(false),
             ..Default::default()
@@ -1860,18 +1872,18 @@ async fn email_send() {
         .mount(&h.server)
         .await;
     let email = types::Email {
-        to: vec![named_address("ada@example.com", "Ada")],
-        cc: vec![address("cc@example.com")],
-        bcc: vec![address("bcc@example.com")],
-        reply_to: vec![named_address("support@example.com", "Support")],
+        to: Some(vec![named_address("ada@example.com", "Ada")]),
+        cc: Some(vec![address("cc@example.com")]),
+        bcc: Some(vec![address("bcc@example.com")]),
+        reply_to: Some(vec![named_address("support@example.com", "Support")]),
         from: Some(named_address("noreply@example.com", "Acme")),
         subject: Some("Hello".into()),
         text: Some("Hi Ada".into()),
         html: Some("<p>Hi Ada</p>".into()),
-        attachments: vec![types::EmailAttachment {
+        attachments: Some(vec![types::EmailAttachment {
             name: Some("hello.txt".into()),
             data: Some("aGVsbG8=".into()),
-        }],
+        }]),
     };
     let sent = h.api.email_send().body(email.clone()).send().await.unwrap();
     assert_eq!(sent.status().as_u16(), 200);
@@ -1963,7 +1975,7 @@ async fn group_email_send() {
         .mount(&h.server)
         .await;
     let email = types::Email {
-        reply_to: vec![address("hr@example.com")],
+        reply_to: Some(vec![address("hr@example.com")]),
         subject: Some("Meeting".into()),
         html: Some("<b>At noon</b>".into()),
         ..Default::default()
@@ -2100,11 +2112,17 @@ async fn emailtemplate_get() {
         template.subject_template.as_deref(),
         Some("Welcome {{ user.name.givenName }}")
     );
-    assert_eq!(template.locale_properties["fi"]["greeting"], "Hei");
-    assert_eq!(template.locale_properties["en"]["greeting"], "Hello");
+    assert_eq!(
+        template.locale_properties.as_ref().unwrap()["fi"]["greeting"],
+        "Hei"
+    );
+    assert_eq!(
+        template.locale_properties.as_ref().unwrap()["en"]["greeting"],
+        "Hello"
+    );
     assert_eq!(
         template.namespace_ids,
-        vec!["ns1".to_owned(), "ns2".to_owned()]
+        Some(vec!["ns1".to_owned(), "ns2".to_owned()])
     );
 
     next_phase(&h.server).await;
@@ -2148,11 +2166,11 @@ async fn emailtemplate_send() {
         .mount(&h.server)
         .await;
     let options = types::SendMessageOptions {
-        recipients: vec![
+        recipients: Some(vec![
             types::RecipientDetails {
                 user_id: Some("u1".into()),
                 preferred_locale: Some("en".into()),
-                properties: map(json!({"code": "1234"})),
+                properties: Some(map(json!({"code": "1234"}))),
                 ..Default::default()
             },
             types::RecipientDetails {
@@ -2160,10 +2178,10 @@ async fn emailtemplate_send() {
                 preferred_timezone: Some("Europe/Helsinki".into()),
                 ..Default::default()
             },
-        ],
+        ]),
         preferred_locale: Some("fi".into()),
         preferred_timezone: Some("Europe/Helsinki".into()),
-        properties: map(json!({"company": "Acme", "count": 3})),
+        properties: Some(map(json!({"company": "Acme", "count": 3}))),
     };
     let sent = h
         .api

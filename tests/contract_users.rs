@@ -158,7 +158,7 @@ async fn user_list() {
     let ids: Vec<_> = page.resources.iter().map(|u| u.id.as_deref()).collect();
     assert_eq!(ids, [Some("u1"), Some("u2")]);
     assert_eq!(page.resources[1].username.as_deref(), Some("user-u2"));
-    assert_eq!(page.resources[0].member_of, ["g1"]);
+    assert_eq!(page.resources[0].member_of, Some(vec!["g1".to_owned()]));
 
     mock("GET", "/user")
         .respond_with(error_response(
@@ -245,15 +245,15 @@ async fn user_create() {
             family_name: Some("Lovelace".into()),
             ..Default::default()
         }),
-        emails: vec![types::EmailAddress {
+        emails: Some(vec![types::EmailAddress {
             address: Some("ada@example.com".into()),
             ..Default::default()
-        }],
-        mobiles: vec![types::Mobile {
+        }]),
+        mobiles: Some(vec![types::Mobile {
             number: Some("+358401234567".into()),
             ..Default::default()
-        }],
-        member_of: vec!["admins".into()],
+        }]),
+        member_of: Some(vec!["admins".into()]),
         date_of_birth: Some(date(1815, 12, 10)),
         place_of_birth: Some(types::PlaceOfBirth {
             country: Some("GB".into()),
@@ -284,8 +284,8 @@ async fn user_create() {
     );
     assert_eq!(created.id.as_deref(), Some("5e8c9a0b1c2d3e4f5a6b7c8d"));
     assert_eq!(created.ns_code.as_deref(), Some("acme"));
-    assert_eq!(created.emails[0].verified, Some(true));
-    assert_eq!(created.mobiles[0].verified, Some(false));
+    assert_eq!(created.emails.as_ref().unwrap()[0].verified, Some(true));
+    assert_eq!(created.mobiles.as_ref().unwrap()[0].verified, Some(false));
     assert_eq!(created.password, None);
 
     mock("POST", "/user")
@@ -369,19 +369,31 @@ async fn user_get() {
     let user = user.into_inner();
     assert_eq!(user.id.as_deref(), Some("5e8c9a0b1c2d3e4f5a6b7c8d"));
     assert_eq!(user.username.as_deref(), Some("ada"));
-    assert_eq!(user.member_of, ["g1", "g2"]);
+    assert_eq!(user.member_of, Some(vec!["g1".to_owned(), "g2".to_owned()]));
     let name = user.name.as_ref().unwrap();
     assert_eq!(name.given_name.as_deref(), Some("Ada"));
     assert_eq!(name.middle_name, None);
-    assert_eq!(user.emails[0].address.as_deref(), Some("ada@example.com"));
-    assert_eq!(user.emails[0].verified_by.as_deref(), Some("email-link"));
     assert_eq!(
-        user.emails[0].verified_date_time,
+        user.emails.as_ref().unwrap()[0].address.as_deref(),
+        Some("ada@example.com")
+    );
+    assert_eq!(
+        user.emails.as_ref().unwrap()[0].verified_by.as_deref(),
+        Some("email-link")
+    );
+    assert_eq!(
+        user.emails.as_ref().unwrap()[0].verified_date_time,
         Some(instant("2018-01-02T03:04:05.678Z"))
     );
-    assert_eq!(user.mobiles[0].verified, Some(false));
-    assert_eq!(user.addresses[0].type_.as_deref(), Some("PERMANENT"));
-    assert_eq!(user.addresses[0].postal_code.as_deref(), Some("00100"));
+    assert_eq!(user.mobiles.as_ref().unwrap()[0].verified, Some(false));
+    assert_eq!(
+        user.addresses.as_ref().unwrap()[0].type_.as_deref(),
+        Some("PERMANENT")
+    );
+    assert_eq!(
+        user.addresses.as_ref().unwrap()[0].postal_code.as_deref(),
+        Some("00100")
+    );
     assert_eq!(user.consents.as_ref().unwrap().marketing_email, Some(true));
     assert_eq!(user.mfa_method.as_deref(), Some("TOTP"));
     assert_eq!(user.date_of_birth, Some(date(1815, 12, 10)));
@@ -397,7 +409,7 @@ async fn user_get() {
         user.meta.as_ref().unwrap().created,
         Some(instant("2017-03-20T11:04:21.534Z"))
     );
-    assert_eq!(user.tags, ["vip"]);
+    assert_eq!(user.tags, Some(vec!["vip".to_owned()]));
 
     mock("GET", "/user/missing")
         .respond_with(error_response(404, "User not found"))
@@ -437,12 +449,12 @@ async fn user_update() {
         id: Some("u1".into()),
         username: Some("user-u1".into()),
         ns_code: Some("acme".into()),
-        emails: vec![types::EmailAddress {
+        emails: Some(vec![types::EmailAddress {
             address: Some("ada@example.com".into()),
             verified: Some(true),
-            tags: vec!["work".into()],
+            tags: Some(vec!["work".into()]),
             ..Default::default()
-        }],
+        }]),
         locale: Some("sv".into()),
         time_zone: Some("Europe/Helsinki".into()),
         nick_name: Some("Countess".into()),
@@ -456,7 +468,7 @@ async fn user_update() {
             locality: Some("Turku".into()),
             ..Default::default()
         }),
-        tags: vec!["vip".into()],
+        tags: Some(vec!["vip".into()]),
         ..Default::default()
     };
     let response = h
@@ -595,11 +607,19 @@ async fn user_legal_get() {
         legal.last_updated_at,
         Some(instant("2019-05-02T10:11:12.345Z"))
     );
-    assert_eq!(legal.addresses[0].source.as_deref(), Some("VTJ"));
+    assert_eq!(
+        legal.addresses.as_ref().unwrap()[0].source.as_deref(),
+        Some("VTJ")
+    );
     let domicile = legal.domicile.as_ref().unwrap();
     assert_eq!(domicile.code.as_deref(), Some("091"));
     assert_eq!(
-        domicile.names.get("sv").map(String::as_str),
+        domicile
+            .names
+            .as_ref()
+            .unwrap()
+            .get("sv")
+            .map(String::as_str),
         Some("Helsingfors")
     );
     let student = legal.student_info.as_ref().unwrap();
@@ -893,8 +913,11 @@ async fn user_enterprise_get() {
     assert_bare(&only_request(&h.server).await);
     assert_eq!(enterprise.business_id.as_deref(), Some("1234567-8"));
     assert_eq!(enterprise.vat_id.as_deref(), Some("FI12345678"));
-    assert_eq!(enterprise.parallel_trade_names, ["Acme Ab"]);
-    assert!(enterprise.auxiliary_trade_names.is_empty());
+    assert_eq!(
+        enterprise.parallel_trade_names,
+        Some(vec!["Acme Ab".to_owned()])
+    );
+    assert_eq!(enterprise.auxiliary_trade_names, Some(vec![]));
     assert_eq!(enterprise.lei_code, None);
     assert_eq!(
         enterprise.general.as_ref().unwrap().website.as_deref(),
@@ -948,7 +971,7 @@ async fn user_enterprise_update() {
     let enterprise = types::Enterprise {
         business_id: Some("1234567-8".into()),
         trade_name: Some("Acme Oy".into()),
-        parallel_trade_names: vec!["Acme Ab".into()],
+        parallel_trade_names: Some(vec!["Acme Ab".into()]),
         tax_identification_number: Some("FI-TIN-1".into()),
         general: Some(types::EnterpriseContactInfo {
             email: Some("info@acme.fi".into()),
@@ -1261,13 +1284,17 @@ async fn user_password_change() {
     assert_eq!(only_request(&h.server).await.url.query(), None);
     // A rejected password is a result, not an error.
     assert_eq!(result.success, Some(false));
-    assert_eq!(result.validation_errors.len(), 2);
+    assert_eq!(result.validation_errors.as_ref().unwrap().len(), 2);
     assert_eq!(
-        result.validation_errors[1].code.as_deref(),
+        result.validation_errors.as_ref().unwrap()[1]
+            .code
+            .as_deref(),
         Some("HISTORY_VIOLATION")
     );
     assert_eq!(
-        result.validation_errors[0].message.as_deref(),
+        result.validation_errors.as_ref().unwrap()[0]
+            .message
+            .as_deref(),
         Some("Password is in the dictionary")
     );
 
@@ -1324,7 +1351,10 @@ async fn user_strongidentification_get() {
     assert_eq!(strong.count, Some(2));
     assert_eq!(strong.time, Some(instant("2020-01-15T08:30:00Z")));
     assert_eq!(strong.first_time, Some(instant("2019-06-01T12:00:00Z")));
-    assert_eq!(strong.identification_documents, ["PASSPORT"]);
+    assert_eq!(
+        strong.identification_documents,
+        Some(vec!["PASSPORT".to_owned()])
+    );
     assert_eq!(strong.personal_id.as_deref(), Some("010190-123A"));
     assert_eq!(strong.remarks, None);
 
@@ -2152,9 +2182,9 @@ async fn invite_send() {
         .mount(&h.server)
         .await;
     let invite = types::Invite {
-        emails: vec!["ada@example.com".into(), "grace@example.com".into()],
+        emails: Some(vec!["ada@example.com".into(), "grace@example.com".into()]),
         ns_code: "acme".into(),
-        groups: vec!["staff".into()],
+        groups: Some(vec!["staff".into()]),
         locale: Some("fi".into()),
         subject: Some("Welcome to Acme".into()),
         body_text: None,
@@ -2193,9 +2223,9 @@ async fn invite_send() {
         .api
         .invite_send()
         .body(types::Invite {
-            emails: vec!["not-an-email".into()],
+            emails: Some(vec!["not-an-email".into()]),
             ns_code: "acme".into(),
-            groups: vec![],
+            groups: None,
             locale: None,
             subject: None,
             body_text: None,
@@ -2505,4 +2535,82 @@ async fn create_user_keeps_a_given_password() {
         .await
         .unwrap_err();
     assert_api_error(err, 400, "Password is too weak", "user_create");
+}
+
+/// The server may send `null` instead of an empty list or map: such a field decodes to `None`,
+/// while a list that is present still decodes to `Some`.
+#[tokio::test]
+async fn null_lists_and_maps_decode_as_none() {
+    let h = harness().await;
+    let mut strong = strong_identification_json();
+    strong["identificationDocuments"] = Value::Null;
+    mock("GET", "/user/u1/strongidentification")
+        .respond_with(json_response(200, strong))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    let mut enterprise = enterprise_json();
+    enterprise["parallelTradeNames"] = Value::Null;
+    enterprise["auxiliaryTradeNames"] = Value::Null;
+    mock("GET", "/user/u1/enterprise")
+        .respond_with(json_response(200, enterprise))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+    let mut user = user_json("u1");
+    for field in ["emails", "mobiles", "memberOf", "tags"] {
+        user[field] = Value::Null;
+    }
+    user["addresses"] = json!([{"type": "PERMANENT", "postalCode": "00100"}]);
+    mock("GET", "/user/u1")
+        .respond_with(json_response(200, user))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+
+    let strong = h
+        .api
+        .user_strongidentification_get()
+        .user_id("u1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(strong.identification_documents, None);
+    assert_eq!(strong.identified, Some(true));
+
+    let enterprise = h
+        .api
+        .user_enterprise_get()
+        .user_id("u1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(enterprise.parallel_trade_names, None);
+    assert_eq!(enterprise.auxiliary_trade_names, None);
+    assert_eq!(enterprise.business_id.as_deref(), Some("1234567-8"));
+
+    let user = h
+        .api
+        .user_get()
+        .user_id("u1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(user.emails, None);
+    assert_eq!(user.mobiles, None);
+    assert_eq!(user.member_of, None);
+    assert_eq!(user.tags, None);
+    assert_eq!(
+        user.addresses,
+        Some(vec![types::Address {
+            type_: Some("PERMANENT".into()),
+            postal_code: Some("00100".into()),
+            ..Default::default()
+        }])
+    );
+    assert_eq!(user.id.as_deref(), Some("u1"));
+    assert_eq!(h.server.received_requests().await.unwrap().len(), 3);
 }
