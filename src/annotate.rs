@@ -166,6 +166,40 @@ pub(crate) fn read_headers(headers: &HeaderMap) -> (Option<String>, Option<Bytes
     (operation, body)
 }
 
+/// Errors of the request hooks, waiting to be picked up by the error mapping: progenitor's
+/// `Error::Custom` carries only a string, so the hook leaves the typed error here and sends
+/// its ticket. Bounded: tickets nobody redeems (a caller that never converts the error) are
+/// dropped oldest first.
+static STASH: std::sync::Mutex<Vec<(u64, crate::error::Error)>> = std::sync::Mutex::new(Vec::new());
+static TICKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+const STASH_LIMIT: usize = 256;
+const TICKET_PREFIX: &str = "trivoreid:error:";
+
+/// Leaves `error` for the error mapping; the returned text goes into `Error::Custom`.
+pub(crate) fn stash(error: crate::error::Error) -> String {
+    let ticket = TICKETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let summary = error.to_string();
+    let mut stash = STASH.lock().unwrap_or_else(|p| p.into_inner());
+    if stash.len() >= STASH_LIMIT {
+        stash.remove(0);
+    }
+    stash.push((ticket, error));
+    format!("{TICKET_PREFIX}{ticket}: {summary}")
+}
+
+/// The error a ticket stands for, if the text is one.
+pub(crate) fn unstash(text: &str) -> Option<crate::error::Error> {
+    let ticket: u64 = text
+        .strip_prefix(TICKET_PREFIX)?
+        .split(':')
+        .next()?
+        .parse()
+        .ok()?;
+    let mut stash = STASH.lock().unwrap_or_else(|p| p.into_inner());
+    let at = stash.iter().position(|(t, _)| *t == ticket)?;
+    Some(stash.remove(at).1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,5 +229,22 @@ mod tests {
             assert_eq!(rest, body);
             assert_eq!(found, None);
         }
+    }
+
+    #[test]
+    fn stashed_errors_come_back_once_and_the_stash_is_bounded() {
+        let error: crate::error::Error = crate::error::SdkError::InvalidRequest("x".into()).into();
+        let ticket = stash(error);
+        assert!(ticket.contains("invalid request: x"), "{ticket}");
+        assert!(matches!(
+            unstash(&ticket),
+            Some(crate::error::Error::Sdk(_))
+        ));
+        assert!(unstash(&ticket).is_none());
+        assert!(unstash("not a ticket").is_none());
+        for _ in 0..STASH_LIMIT + 10 {
+            stash(crate::error::SdkError::InvalidRequest("y".into()).into());
+        }
+        assert!(STASH.lock().unwrap().len() <= STASH_LIMIT);
     }
 }

@@ -1,14 +1,17 @@
 //! Credentials and how they reach a request: Management API id/secret as HTTP Basic, or an OIDC
-//! access token as Bearer. Header values are marked sensitive, so reqwest keeps them out of its
-//! own Debug output; our Debug prints only the scheme.
+//! access token as Bearer, static or from a [`TokenSource`] that keeps it fresh (and is asked for
+//! a new one once when the server answers 401). Header values are marked sensitive, so reqwest
+//! keeps them out of its own Debug output; our Debug prints only the scheme.
 
 use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
-use crate::error::SdkError;
+use crate::error::{Error, SdkError};
+use crate::oidc::TokenSource;
 use crate::secret::Secret;
 
 /// How the client authenticates.
@@ -18,6 +21,8 @@ pub(crate) enum Auth {
     Basic(HeaderValue),
     /// A static OIDC access token.
     Bearer(HeaderValue),
+    /// OIDC tokens that refresh themselves.
+    Tokens(Arc<TokenSource>),
 }
 
 impl Auth {
@@ -30,21 +35,64 @@ impl Auth {
     /// Bearer from an access token. A token with characters that cannot be in a header is an
     /// error that does not show the token.
     pub(crate) fn bearer(token: &Secret) -> Result<Self, SdkError> {
-        sensitive(&format!("Bearer {}", token.expose()))
-            .map(Auth::Bearer)
-            .ok_or_else(|| SdkError::InvalidConfig {
-                key: "access_token",
-                reason: "the token contains characters not allowed in an HTTP header".into(),
-            })
+        bearer_value(token).map(Auth::Bearer)
     }
 
-    /// Sets the `Authorization` header of a request.
-    pub(crate) fn apply(&self, request: &mut reqwest::Request) {
+    /// Sets the `Authorization` header of a request (refreshing tokens that are about to expire).
+    pub(crate) async fn apply(&self, request: &mut reqwest::Request) -> Result<(), Error> {
         let value = match self {
             Auth::Basic(v) | Auth::Bearer(v) => v.clone(),
+            Auth::Tokens(source) => bearer_value(&source.access_token().await?)?,
         };
         request.headers_mut().insert(AUTHORIZATION, value);
+        Ok(())
     }
+
+    /// For refreshing tokens: what is needed to send `request` again after a 401.
+    pub(crate) fn retry_after_unauthorized(&self, request: &reqwest::Request) -> Option<Retry> {
+        let Auth::Tokens(source) = self else {
+            return None;
+        };
+        let used = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+        Some(Retry {
+            source: source.clone(),
+            rejected: used.strip_prefix("Bearer ")?.to_owned(),
+            request: request.try_clone()?,
+        })
+    }
+}
+
+/// A request to send once more with a fresh token.
+pub(crate) struct Retry {
+    source: Arc<TokenSource>,
+    rejected: String,
+    request: reqwest::Request,
+}
+
+impl Retry {
+    /// The request with a new token, unless no new token can be had.
+    pub(crate) async fn prepare(mut self) -> Option<reqwest::Request> {
+        let fresh = self
+            .source
+            .refresh_after_rejection(&self.rejected)
+            .await
+            .ok()?;
+        if fresh.expose() == self.rejected {
+            return None;
+        }
+        let value = bearer_value(&fresh).ok()?;
+        self.request.headers_mut().insert(AUTHORIZATION, value);
+        Some(self.request)
+    }
+}
+
+/// `Bearer <token>` as a sensitive header value; a token that cannot be a header is an error that
+/// does not show it.
+pub(crate) fn bearer_value(token: &Secret) -> Result<HeaderValue, SdkError> {
+    sensitive(&format!("Bearer {}", token.expose())).ok_or_else(|| SdkError::InvalidConfig {
+        key: "access_token",
+        reason: "the token contains characters not allowed in an HTTP header".into(),
+    })
 }
 
 fn sensitive(text: &str) -> Option<HeaderValue> {
@@ -58,6 +106,7 @@ impl fmt::Debug for Auth {
         match self {
             Auth::Basic(_) => f.write_str("Basic([redacted])"),
             Auth::Bearer(_) => f.write_str("Bearer([redacted])"),
+            Auth::Tokens(source) => f.debug_tuple("Tokens").field(source).finish(),
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::auth::Auth;
 use crate::config::{Config, ConfigBuilder};
 use crate::error::{Error, SdkError};
 use crate::generated::Client;
+use crate::oidc::{Endpoints, OidcUser, TokenSource};
 use crate::secret::Secret;
 
 /// The `User-Agent` of every request: the crate and its version.
@@ -45,6 +46,7 @@ pub struct Inner {
 pub struct TrivoreId {
     client: Client,
     config: Config,
+    oidc_user: Option<OidcUser>,
 }
 
 impl TrivoreId {
@@ -63,6 +65,62 @@ impl TrivoreId {
         } else {
             return Err(SdkError::MissingConfig { key: "mgmtapi.id" }.into());
         };
+        Self::with_auth(config, auth)
+    }
+
+    /// A client that calls the API with OIDC tokens kept fresh by `source` (see
+    /// [`OidcClient::token_source`](crate::oidc::OidcClient::token_source)); the signed-in user's
+    /// claims are fetched once and kept ([`oidc_user`](Self::oidc_user)).
+    pub async fn with_tokens(
+        config: Config,
+        source: std::sync::Arc<TokenSource>,
+    ) -> Result<Self, Error> {
+        let mut api = Self::with_auth(config, Auth::Tokens(source))?;
+        api.oidc_user = api.fetch_oidc_user().await.ok();
+        Ok(api)
+    }
+
+    /// A client that calls the API with a static OIDC access token (no refresh); the signed-in
+    /// user's claims are fetched once from `<server>/openid/userinfo` and kept, as the reference
+    /// SDK does (a failure leaves [`oidc_user`](Self::oidc_user) `None`; call
+    /// [`fetch_oidc_user`](Self::fetch_oidc_user) for the error).
+    pub async fn with_access_token(
+        config: Config,
+        token: impl Into<Secret>,
+    ) -> Result<Self, Error> {
+        let mut api = Self::with_auth(config, Auth::bearer(&token.into())?)?;
+        api.oidc_user = api.fetch_oidc_user().await.ok();
+        Ok(api)
+    }
+
+    /// The signed-in user's claims, as fetched when this client was built from OIDC tokens.
+    pub fn oidc_user(&self) -> Option<&OidcUser> {
+        self.oidc_user.as_ref()
+    }
+
+    /// Fetches the signed-in user's claims from the userinfo endpoint now. Needs a client built
+    /// from an access token or tokens.
+    pub async fn fetch_oidc_user(&self) -> Result<OidcUser, Error> {
+        match &self.client.inner.auth {
+            Auth::Tokens(source) => {
+                let token = source.access_token().await?;
+                source.oidc().userinfo(&token).await
+            }
+            Auth::Bearer(value) => {
+                let url = Endpoints::trivore(self.config.server().as_str())
+                    .userinfo
+                    .unwrap_or_default();
+                crate::oidc::userinfo_with_header(&self.client.client, &url, value.clone()).await
+            }
+            Auth::Basic(_) => Err(SdkError::InvalidArgument {
+                name: "auth",
+                reason: "the Management API credentials sign in no user; build the client from OIDC tokens".into(),
+            }
+            .into()),
+        }
+    }
+
+    fn with_auth(config: Config, auth: Auth) -> Result<Self, Error> {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(config.connect_timeout())
@@ -89,6 +147,7 @@ impl TrivoreId {
         TrivoreId {
             client: Client::new_with_client(&server, http, inner),
             config,
+            oidc_user: None,
         }
     }
 

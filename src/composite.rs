@@ -166,7 +166,7 @@ fn with_note(error: Error, note: &str) -> Error {
                 Some(m) => format!("{m} ({note})"),
                 None => note.to_owned(),
             };
-            Error::Api(api.with_message(message))
+            (*api).with_message(message).into()
         }
         other => other,
     }

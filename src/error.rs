@@ -16,8 +16,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The service answered with an error, sent something we could not read, or could not be reached.
+    /// (Boxed: it carries the raw body and more, and `Result`s stay small.)
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
     /// The SDK was used wrongly; no request was sent.
     #[error(transparent)]
     Sdk(#[from] SdkError),
@@ -35,7 +36,7 @@ impl Error {
     /// The API error, if this is one.
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e),
+            Error::Api(e) => Some(e.as_ref()),
             Error::Sdk(_) => None,
         }
     }
@@ -46,6 +47,12 @@ impl Error {
             Error::Sdk(e) => Some(e),
             Error::Api(_) => None,
         }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
     }
 }
 
@@ -145,6 +152,7 @@ pub struct ApiError {
     pub(crate) message: Option<String>,
     pub(crate) body: Option<Bytes>,
     pub(crate) operation: Option<String>,
+    pub(crate) oauth_error: Option<String>,
     pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -156,6 +164,7 @@ impl ApiError {
             message: None,
             body: None,
             operation: None,
+            oauth_error: None,
             source: None,
         }
     }
@@ -177,6 +186,11 @@ impl ApiError {
 
     pub(crate) fn with_operation(mut self, operation: impl Into<String>) -> Self {
         self.operation = Some(operation.into());
+        self
+    }
+
+    pub(crate) fn with_oauth_error(mut self, code: impl Into<String>) -> Self {
+        self.oauth_error = Some(code.into());
         self
     }
 
@@ -213,6 +227,12 @@ impl ApiError {
         self.operation.as_deref()
     }
 
+    /// The OAuth `error` code of a failed OIDC call (`invalid_grant`, `invalid_client`, ...); its
+    /// `error_description` is the [`message`](Self::message).
+    pub fn oauth_error(&self) -> Option<&str> {
+        self.oauth_error.as_deref()
+    }
+
     /// True for a timeout.
     pub fn is_timeout(&self) -> bool {
         self.kind == ApiErrorKind::Timeout
@@ -243,6 +263,7 @@ impl fmt::Debug for ApiError {
                 &self.body.as_ref().map(|b| truncated(b, DISPLAY_BODY_LIMIT)),
             )
             .field("operation", &self.operation)
+            .field("oauth_error", &self.oauth_error)
             .field("source", &self.source)
             .finish()
     }
@@ -263,6 +284,9 @@ impl fmt::Display for ApiError {
         }
         if let Some(status) = self.status {
             write!(f, " (HTTP {status})")?;
+        }
+        if let Some(code) = &self.oauth_error {
+            write!(f, ": {code}")?;
         }
         if let Some(message) = &self.message {
             write!(f, ": {message}")?;
@@ -332,7 +356,7 @@ impl ApiError {
         error
     }
 
-    fn from_reqwest(e: reqwest::Error) -> Self {
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
         if let Some(interrupted) = find_source::<crate::annotate::BodyInterrupted>(&e) {
             let kind = if interrupted.source.is_timeout() {
                 ApiErrorKind::Timeout
@@ -398,21 +422,8 @@ impl From<progenitor_client::Error<crate::generated::types::Error>> for Error {
         use progenitor_client::Error as P;
         match e {
             P::InvalidRequest(message) => SdkError::InvalidRequest(readable(message)).into(),
-            P::Custom(message) => match message.strip_prefix(crate::transport::INVALID_ID) {
-                Some(rest) => {
-                    let (operation, params) = rest.split_once(':').unwrap_or((rest, ""));
-                    let operation = crate::generated::operations::OPERATIONS
-                        .iter()
-                        .find(|op| op.id == operation)
-                        .map_or("request", |op| op.id);
-                    SdkError::InvalidId {
-                        operation,
-                        params: params.to_owned(),
-                    }
-                    .into()
-                }
-                None => SdkError::InvalidRequest(message).into(),
-            },
+            P::Custom(message) => crate::annotate::unstash(&message)
+                .unwrap_or_else(|| SdkError::InvalidRequest(message).into()),
             P::ErrorResponse(response) => {
                 ApiError::from_error_response(response.status(), response.headers()).into()
             }

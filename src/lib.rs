@@ -39,6 +39,7 @@ pub mod config;
 pub mod error;
 pub mod filter;
 pub mod generated;
+pub mod oidc;
 pub mod paging;
 pub mod password;
 pub mod secret;

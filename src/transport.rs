@@ -6,12 +6,9 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::annotate;
 use crate::client::Inner;
+use crate::error::SdkError;
 use crate::generated::Client;
 use crate::generated::operations::{OPERATIONS, Operation};
-
-/// Prefix of the `Custom` error that carries an [`SdkError::InvalidId`](crate::error::SdkError)
-/// through progenitor.
-pub(crate) const INVALID_ID: &str = "trivoreid:invalid-id:";
 
 fn operation(id: &str) -> Option<&'static Operation> {
     OPERATIONS
@@ -59,14 +56,19 @@ impl ClientHooks<Inner> for Client {
                 .split('/')
                 .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
                 .collect();
-            return Err(progenitor_client::Error::Custom(format!(
-                "{INVALID_ID}{}:{}",
-                op.id,
-                params.join(", ")
+            let error = SdkError::InvalidId {
+                operation: op.id,
+                params: params.join(", "),
+            };
+            return Err(progenitor_client::Error::Custom(annotate::stash(
+                error.into(),
             )));
         }
-        self.inner().auth.apply(request);
-        Ok(())
+        self.inner()
+            .auth
+            .apply(request)
+            .await
+            .map_err(|e| progenitor_client::Error::Custom(annotate::stash(e)))
     }
 
     async fn exec(
@@ -74,7 +76,14 @@ impl ClientHooks<Inner> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
+        let retry = self.inner().auth.retry_after_unauthorized(&request);
+        let mut response = self.client().execute(request).await?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let Some(retry) = retry
+            && let Some(request) = retry.prepare().await
+        {
+            response = self.client().execute(request).await?;
+        }
         let Some(op) = operation(info.operation_id) else {
             return Ok(response);
         };
