@@ -37,6 +37,8 @@ pub mod client;
 pub mod composite;
 pub mod config;
 pub mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod filter;
 pub mod generated;
 pub mod oidc;
