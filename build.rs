@@ -43,6 +43,11 @@ fn main() {
         .expect("cannot write the operation table");
     fs::write(Path::new(&out).join("paging.rs"), paging(&spec))
         .expect("cannot write the paging glue");
+    // The spec as JSON, for the fake's response conformance checks.
+    let json: serde_json::Value =
+        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{SPEC} is not valid YAML: {e}"));
+    fs::write(Path::new(&out).join("spec.json"), json.to_string())
+        .expect("cannot write the spec as JSON");
 }
 
 fn each_operation(spec: &OpenAPI) -> impl Iterator<Item = (&str, &'static str, &Operation)> {

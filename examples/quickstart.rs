@@ -1,67 +1,218 @@
-//! Quickstart: a read-only tour of a Trivore ID server.
-//!
-//! Needs a properties file with `service.address`, `mgmtapi.id` and `mgmtapi.secret`:
+//! Quickstart: a tour of the SDK.
 //!
 //! ```text
-//! cargo run --example quickstart -- /path/to/client_sdk.properties
+//! cargo run --features fake --example quickstart                    # against an embedded fake Trivore ID
+//! cargo run --features fake --example quickstart -- FILE.properties # read-only, against a real server
 //! ```
 //!
-//! Without an argument it reads `$TRIVOREID_PROPERTIES`, or else
-//! `/etc/trivoreid/client_sdk.properties`.
+//! With no properties file (neither an argument nor `$TRIVOREID_PROPERTIES`) it starts the
+//! embedded fake Trivore ID and tours the SDK: namespaces, groups and users, filters and paging,
+//! a data storage, sending email, and signing in with the password grant. Given a properties
+//! file with `service.address`, `mgmtapi.id` and `mgmtapi.secret`, it runs only the read-only
+//! part against that server.
 
+use serde_json::json;
+use trivoreid::fake::FakeTrivoreId;
+use trivoreid::oidc::OidcClient;
+use trivoreid::password::PasswordPolicy;
 use trivoreid::prelude::*;
-use trivoreid::{Filter, TrivoreId};
+use trivoreid::{Filter, TrivoreId, types};
 
 #[tokio::main]
 async fn main() {
-    if let Err(e) = run().await {
+    let properties = std::env::args_os()
+        .nth(1)
+        .or_else(|| std::env::var_os(trivoreid::config::PROPERTIES_ENV).filter(|v| !v.is_empty()));
+    let result = match properties {
+        Some(path) => real_server(path.into()).await,
+        None => fake_tour().await,
+    };
+    if let Err(e) = result {
         eprintln!("quickstart failed: {e}");
         std::process::exit(1);
     }
 }
 
-async fn run() -> Result<(), trivoreid::Error> {
-    let api = match std::env::args_os().nth(1) {
-        Some(path) => TrivoreId::from_properties_file(path)?,
-        None => TrivoreId::from_default_properties()?,
-    };
-    println!("Connected to {}", api.config().server());
-
+/// The read-only part: what the SDK can show of any Trivore ID.
+async fn read_only_tour(api: &TrivoreId) -> Result<(), trivoreid::Error> {
     let namespaces = api.namespace_list().count(5).page().await?;
     println!(
-        "{} namespaces; the first {}:",
+        "  {} namespace(s); first: {:?}",
         namespaces.total_results.unwrap_or_default(),
-        namespaces.resources.len()
+        namespaces
+            .resources
+            .iter()
+            .map(|n| n.code.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
     );
-    for ns in &namespaces.resources {
-        println!(
-            "  {} ({})",
-            ns.code.as_deref().unwrap_or("?"),
-            ns.name.as_deref().unwrap_or("")
-        );
-    }
-
-    // Stream users page by page; stop after 20.
-    let mut users = api
-        .user_list()
-        .filter(Filter::pr("emails"))
-        .paginate()
-        .page_size(10)
-        .items();
+    let groups = api.group_list().count(1).page().await?;
+    println!("  {} group(s)", groups.total_results.unwrap_or_default());
+    let mut users = api.user_list().paginate().page_size(20).items();
     let mut shown = 0;
     while let Some(user) = users.try_next().await? {
-        println!(
-            "  user {} {}",
-            user.id.as_deref().unwrap_or("?"),
-            user.username.as_deref().unwrap_or("")
-        );
+        if shown < 3 {
+            println!(
+                "  user {} {}",
+                user.id.as_deref().unwrap_or("?"),
+                user.username.as_deref().unwrap_or("")
+            );
+        }
         shown += 1;
-        if shown == 20 {
+        if shown == 50 {
             break;
         }
     }
+    println!("  streamed {shown} user(s) (stopping at 50)");
+    Ok(())
+}
 
-    let groups = api.group_list().count(5).page().await?;
-    println!("{} groups", groups.total_results.unwrap_or_default());
+async fn real_server(path: std::path::PathBuf) -> Result<(), trivoreid::Error> {
+    let api = TrivoreId::from_properties_file(&path)?;
+    println!(
+        "Read-only tour of {} (from {})",
+        api.config().server(),
+        path.display()
+    );
+    read_only_tour(&api).await
+}
+
+async fn fake_tour() -> Result<(), trivoreid::Error> {
+    let fake = FakeTrivoreId::start().await;
+    println!("Started a fake Trivore ID at {}", fake.uri());
+
+    // 1. Configure the client the way you would for a real server: a properties file.
+    let path = std::env::temp_dir().join(format!(
+        "trivoreid-quickstart-{}.properties",
+        std::process::id()
+    ));
+    std::fs::write(&path, fake.properties()).map_err(|e| trivoreid::SdkError::PropertiesFile {
+        path: path.clone(),
+        source: e,
+    })?;
+    let api = TrivoreId::from_properties_file(&path)?;
+    let config = api.config().clone();
+    let _ = std::fs::remove_file(&path);
+    println!("1. Client built from {} ({api:?})", path.display());
+
+    // 2. A namespace, a group and users (passwords generated by the SDK).
+    let ns = types::Namespace {
+        code: Some("quickstart".into()),
+        name: Some("Quickstart Ltd".into()),
+        ..Default::default()
+    };
+    let ns = api.namespace_create().body(ns).send().await?;
+    let group = types::Group {
+        name: Some("admins".into()),
+        ns_code: ns.code.clone(),
+        ..Default::default()
+    };
+    let group = api.group_create().body(group).send().await?;
+    let ada = types::User {
+        username: Some("ada".into()),
+        ns_code: ns.code.clone(),
+        member_of: Some(vec![group.id.clone().unwrap_or_default()]),
+        name: Some(types::Names {
+            given_name: Some("Ada".into()),
+            family_name: Some("Lovelace".into()),
+            ..Default::default()
+        }),
+        emails: Some(vec![types::EmailAddress {
+            address: Some("ada@example.com".into()),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    let created = api.create_user(ada, PasswordPolicy::default()).await?;
+    println!(
+        "2. Created namespace {:?}, group {:?} and user {:?} (generated password of {} characters)",
+        ns.code.as_deref().unwrap_or_default(),
+        group.name.as_deref().unwrap_or_default(),
+        created.user.username.as_deref().unwrap_or_default(),
+        created.password.expose().len()
+    );
+    for i in 0..120 {
+        let user = types::User {
+            username: Some(format!("qs-{i:03}")),
+            ns_code: ns.code.clone(),
+            ..Default::default()
+        };
+        api.user_create().body(user).send().await?;
+    }
+
+    // 3. Filters are typed and escaped; lists stream page by page.
+    let filter = Filter::sw("username", "qs-").and(Filter::eq("nsCode", "quickstart"));
+    let mut pages = api
+        .user_list()
+        .filter(&filter)
+        .paginate()
+        .page_size(50)
+        .pages();
+    let mut sizes = Vec::new();
+    while let Some(page) = pages.try_next().await? {
+        sizes.push(page.resources.len());
+    }
+    println!(
+        "3. Filter `{filter}` matched {} users, streamed in pages of {sizes:?}",
+        sizes.iter().sum::<usize>()
+    );
+
+    // 4. A data storage with data.
+    let storage = types::DataStorage {
+        name: Some("settings".into()),
+        ..Default::default()
+    };
+    let data = json!({"theme": "dark", "fontSize": 14})
+        .as_object()
+        .cloned();
+    let storage = api.create_datastorage_with_data(storage, data).await?;
+    let id = storage.id.clone().unwrap_or_default();
+    api.datastorage_value_update()
+        .ds_id(&id)
+        .key("theme")
+        .body(types::DataStorageValue {
+            value: json!("light"),
+        })
+        .send()
+        .await?;
+    let theme = api
+        .datastorage_value_get()
+        .ds_id(&id)
+        .key("theme")
+        .send()
+        .await?;
+    println!("4. Data storage {id}: theme is now {}", theme.value);
+
+    // 5. Send an email (the fake keeps it in its outbox).
+    let email = types::Email {
+        to: Some(vec![types::EmailAddress {
+            address: Some("ada@example.com".into()),
+            ..Default::default()
+        }]),
+        subject: Some("Welcome".into()),
+        text: Some("Hello Ada!".into()),
+        ..Default::default()
+    };
+    api.email_send().body(email).send().await?;
+    println!(
+        "5. Sent an email; the outbox holds {}",
+        fake.outbox().emails.len()
+    );
+
+    // 6. Sign a user in with the password grant and look at their claims.
+    let oidc = OidcClient::discover(&config).await?;
+    let tokens = oidc.password_grant(None).await?;
+    let me = TrivoreId::with_tokens(config, oidc.token_source(tokens)).await?;
+    let user = me.oidc_user();
+    println!(
+        "6. Signed in as {:?} (namespace {:?}, email {:?})",
+        user.and_then(|u| u.preferred_username.clone()),
+        user.and_then(|u| u.ns_code.clone()),
+        user.and_then(|u| u.email.clone())
+    );
+
+    // 7. The read-only part, as it would run against a real server.
+    println!("7. Read-only tour:");
+    read_only_tour(&api).await?;
+    println!("Done.");
     Ok(())
 }

@@ -24,6 +24,7 @@
 //! the fake's tokens anywhere else.
 
 mod api;
+mod conformance;
 mod filter;
 mod http;
 mod oidc;

@@ -172,9 +172,13 @@ pub(crate) fn handle(
         .or_else(|| namespaces::handle(state, &ctx))
         .or_else(|| user_extras::handle(state, &ctx))
         .or_else(|| services::handle(state, &ctx));
-    match handled {
+    let reply = match handled {
         Some(Ok(reply)) | Some(Err(reply)) => reply,
         None => Reply::error(501, format!("{} is not implemented by the fake", op.id)),
+    };
+    match super::conformance::check(op, &reply) {
+        Ok(()) => reply,
+        Err(mismatch) => Reply::error(500, format!("the fake's reply breaks the spec: {mismatch}")),
     }
 }
 
