@@ -53,11 +53,11 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Some(path) = &properties {
-        if let Err(e) = write_private(path, &fake.properties()) {
-            eprintln!("cannot write {path}: {e}");
-            return ExitCode::FAILURE;
-        }
+    if let Some(path) = &properties
+        && let Err(e) = write_private(path, &fake.properties())
+    {
+        eprintln!("cannot write {path}: {e}");
+        return ExitCode::FAILURE;
     }
     let (api_id, api_secret) = fake.management_api();
     let (oidc_id, oidc_secret) = fake.oidc_client();
