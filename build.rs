@@ -11,24 +11,22 @@ use std::fs;
 use std::path::Path;
 
 use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, Schema, SchemaKind, Type};
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::Generator;
+
+#[path = "xtask/src/settings.rs"]
+mod settings;
 
 const SPEC: &str = "openapi/trivoreid.yaml";
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=xtask/src/settings.rs");
     let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
     let spec: OpenAPI = serde_yaml_ng::from_str(&text)
         .unwrap_or_else(|e| panic!("{SPEC} is not valid OpenAPI: {e}"));
 
-    let mut settings = GenerationSettings::new();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_tag(TagStyle::Separate)
-        .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote::quote!(crate::client::Inner))
-        .with_derive("PartialEq");
+    let settings = settings::generation_settings();
     let tokens = Generator::new(&settings)
         .generate_tokens(&spec)
         .unwrap_or_else(|e| panic!("progenitor cannot generate a client from {SPEC}: {e}"));

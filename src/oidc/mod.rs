@@ -451,15 +451,6 @@ impl OidcClient {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.into_owned())
         };
-        if let Some(error) = param("error") {
-            let mut e = ApiError::new(ApiErrorKind::Status)
-                .with_operation("oidc_authorize")
-                .with_oauth_error(error);
-            if let Some(description) = param("error_description") {
-                e = e.with_message(description);
-            }
-            return Err(e.into());
-        }
         let state_ok = param("state")
             .is_some_and(|s| constant_time_eq(s.as_bytes(), request.state.secret().as_bytes()));
         if !state_ok {
@@ -469,6 +460,15 @@ impl OidcClient {
                     .into(),
             }
             .into());
+        }
+        if let Some(error) = param("error") {
+            let mut e = ApiError::new(ApiErrorKind::Status)
+                .with_operation("oidc_authorize")
+                .with_oauth_error(error);
+            if let Some(description) = param("error_description") {
+                e = e.with_message(description);
+            }
+            return Err(e.into());
         }
         let code = param("code").ok_or_else(|| SdkError::InvalidArgument {
             name: "redirect_url",
@@ -512,7 +512,13 @@ impl OidcClient {
         self.tokens("oidc_token_refresh", &http, response, None, Some(tokens))
     }
 
-    pub(crate) async fn grant(&self, grant: &Grant) -> Result<Tokens, Error> {
+    /// New tokens by repeating `grant`; a password grant without scopes of its own asks for
+    /// `current_scopes` (the scopes granted before), or else every supported scope.
+    pub(crate) async fn grant(
+        &self,
+        grant: &Grant,
+        current_scopes: &[String],
+    ) -> Result<Tokens, Error> {
         match grant {
             Grant::None => Err(SdkError::InvalidArgument {
                 name: "tokens",
@@ -524,7 +530,13 @@ impl OidcClient {
                 password,
                 scopes,
             } => {
-                let scopes = scopes.clone().unwrap_or_else(|| self.scopes(None));
+                let scopes = scopes.clone().unwrap_or_else(|| {
+                    if current_scopes.is_empty() {
+                        self.scopes(None)
+                    } else {
+                        current_scopes.to_vec()
+                    }
+                });
                 self.password(username, password, &scopes).await
             }
             Grant::ClientCredentials { scopes } => self.client_credentials_owned(scopes).await,
@@ -604,9 +616,19 @@ impl OidcClient {
                             .with_message(format!("the ID token failed verification: {e}")),
                     )
                 })?;
+                if let Some(before) = previous.and_then(|p| p.id_claims.as_ref())
+                    && (before.subject() != claims.subject() || before.issuer() != claims.issuer())
+                {
+                    return Err(ApiError::new(ApiErrorKind::Protocol)
+                        .with_operation(operation)
+                        .with_message(
+                            "the refreshed ID token names another subject or issuer than the sign-in",
+                        )
+                        .into());
+                }
                 (Some(Secret::new(id_token.to_string())), Some(claims))
             }
-            None => (None, None),
+            None => (None, previous.and_then(|p| p.id_claims.clone())),
         };
         Ok(Tokens {
             access_token: Secret::new(response.access_token().secret().to_owned()),
@@ -620,6 +642,7 @@ impl OidcClient {
             scopes: response
                 .scopes()
                 .map(|s| s.iter().map(|s| s.to_string()).collect())
+                .or_else(|| previous.map(|p| p.scopes.clone()))
                 .unwrap_or_default(),
         })
     }
@@ -641,9 +664,12 @@ fn token_error(operation: &'static str, status: Option<StatusCode>, e: TokenErro
             }
             error
         }
-        RequestTokenError::Parse(source, body) => ApiError::new(ApiErrorKind::Decode)
-            .with_message(format!("cannot decode the token response: {source}"))
-            .with_body(body.into()),
+        // The body is left out: a token response carries tokens, and errors get logged.
+        RequestTokenError::Parse(source, _body) => ApiError::new(ApiErrorKind::Decode)
+            .with_message(format!(
+                "cannot decode the token response at `{}` (body withheld: it may hold tokens)",
+                source.path()
+            )),
         RequestTokenError::Request(openidconnect::HttpClientError::Reqwest(e)) => {
             return ApiError::from_reqwest(*e).with_operation(operation).into();
         }

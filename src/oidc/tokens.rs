@@ -189,7 +189,7 @@ impl TokenSource {
                     if e.status()
                         .is_some_and(|s| s.as_u16() == 400 || s.as_u16() == 401) =>
                 {
-                    self.oidc.grant(grant).await
+                    self.oidc.grant(grant, &current.scopes).await
                 }
                 Err(e) => Err(e),
             },
@@ -200,7 +200,7 @@ impl TokenSource {
                         .into(),
             }
             .into()),
-            (None, grant) => self.oidc.grant(grant).await,
+            (None, grant) => self.oidc.grant(grant, &current.scopes).await,
         }?;
         self.refreshes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
