@@ -23,7 +23,16 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=xtask/src/settings.rs");
     let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
-    let spec: OpenAPI = serde_yaml_ng::from_str(&text)
+    let mut json: serde_json::Value =
+        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{SPEC} is not valid YAML: {e}"));
+    let features: Vec<String> = env::vars()
+        .filter_map(|(k, _)| {
+            k.strip_prefix("CARGO_FEATURE_")
+                .map(|f| f.to_ascii_lowercase())
+        })
+        .collect();
+    prune(&mut json, &features);
+    let spec: OpenAPI = serde_json::from_value(json.clone())
         .unwrap_or_else(|e| panic!("{SPEC} is not valid OpenAPI: {e}"));
 
     let settings = settings::generation_settings();
@@ -41,11 +50,76 @@ fn main() {
         .expect("cannot write the operation table");
     fs::write(Path::new(&out).join("paging.rs"), paging(&spec))
         .expect("cannot write the paging glue");
-    // The spec as JSON, for the fake's response conformance checks.
-    let json: serde_json::Value =
-        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{SPEC} is not valid YAML: {e}"));
+    // The spec as built (pruned) as JSON, for the fake's response conformance checks.
     fs::write(Path::new(&out).join("spec.json"), json.to_string())
         .expect("cannot write the spec as JSON");
+}
+
+/// Leaves out the operations of tags marked `x-trivoreid-feature: NAME` unless cargo feature NAME
+/// is on, then every schema and parameter nothing refers to any more: without the feature nothing
+/// of it is generated or compiled.
+fn prune(spec: &mut serde_json::Value, features: &[String]) {
+    let gated: Vec<String> = spec["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| {
+            t.get("x-trivoreid-feature")
+                .and_then(|f| f.as_str())
+                .is_some_and(|f| !features.iter().any(|on| on == f))
+        })
+        .filter_map(|t| t["name"].as_str().map(str::to_owned))
+        .collect();
+    if gated.is_empty() {
+        return;
+    }
+    if let Some(tags) = spec["tags"].as_array_mut() {
+        tags.retain(|t| {
+            !t["name"]
+                .as_str()
+                .is_some_and(|n| gated.iter().any(|g| g == n))
+        });
+    }
+    if let Some(paths) = spec["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            if let Some(item) = item.as_object_mut() {
+                item.retain(|_, op| {
+                    !op["tags"].as_array().is_some_and(|t| {
+                        t.iter()
+                            .any(|t| gated.iter().any(|g| Some(g.as_str()) == t.as_str()))
+                    })
+                });
+            }
+        }
+        paths.retain(|_, item| item.as_object().is_some_and(|o| !o.is_empty()));
+    }
+    // Keep what the remaining paths refer to, transitively.
+    let mut keep = std::collections::BTreeSet::new();
+    let mut todo = vec![spec["paths"].clone()];
+    while let Some(value) = todo.pop() {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, item) in map {
+                    if key == "$ref"
+                        && let Some(r) = item.as_str()
+                        && keep.insert(r.to_owned())
+                        && let Some(target) = spec.pointer(r.trim_start_matches('#'))
+                    {
+                        todo.push(target.clone());
+                    } else {
+                        todo.push(item);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => todo.extend(items),
+            _ => {}
+        }
+    }
+    for section in ["schemas", "parameters", "responses"] {
+        if let Some(map) = spec["components"][section].as_object_mut() {
+            map.retain(|name, _| keep.contains(&format!("#/components/{section}/{name}")));
+        }
+    }
 }
 
 fn each_operation(spec: &OpenAPI) -> impl Iterator<Item = (&str, &'static str, &Operation)> {
