@@ -128,6 +128,11 @@ pub(crate) async fn buffered(
     let response: http::Response<reqwest::Body> = response.into();
     let (mut parts, body) = response.into_parts();
     let raw = http_body_util::BodyExt::collect(body).await?.to_bytes();
+    tracing::debug!(
+        status = status.as_u16(),
+        body = %crate::error::truncated(&raw, 1024),
+        "error response"
+    );
     parts
         .headers
         .insert(OPERATION_HEADER, HeaderValue::from_static(operation));

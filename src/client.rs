@@ -19,6 +19,7 @@ pub const USER_AGENT: &str = concat!("trivoreid-rust/", env!("CARGO_PKG_VERSION"
 #[derive(Debug, Clone)]
 pub struct Inner {
     pub(crate) auth: Auth,
+    pub(crate) retry: crate::retry::RetryPolicy,
     /// The path segments of the service address (`https://h/idp` -> `["idp"]`).
     pub(crate) base_segments: Vec<String>,
 }
@@ -142,6 +143,7 @@ impl TrivoreId {
             .unwrap_or_default();
         let inner = Inner {
             auth,
+            retry: config.retry(),
             base_segments,
         };
         TrivoreId {
@@ -236,6 +238,20 @@ impl TrivoreIdBuilder {
     /// Time allowed for a whole request, from sending to the last byte of the response (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.config = self.config.timeout(timeout);
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`](crate::RetryPolicy); off:
+    /// [`RetryPolicy::none`](crate::RetryPolicy::none)).
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.config = self.config.retry(policy);
+        self
+    }
+
+    /// Allows credentials over plain `http://` to a host that is not loopback (refused by
+    /// default).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.config = self.config.allow_insecure_http(allow);
         self
     }
 

@@ -226,7 +226,9 @@ impl Properties {
                 ),
             ))
         })?;
-        Ok(Properties::parse(&text))
+        let properties = Properties::parse(&text);
+        warn_if_readable_by_others(path, &properties);
+        Ok(properties)
     }
 
     /// The value of `key`, if the file has it. Keys are case-sensitive.
@@ -517,6 +519,8 @@ pub struct Config {
     password_grant: Option<(String, Secret)>,
     connect_timeout: Duration,
     timeout: Duration,
+    retry: crate::retry::RetryPolicy,
+    allow_insecure_http: bool,
 }
 
 impl Config {
@@ -613,6 +617,16 @@ impl Config {
         self.connect_timeout
     }
 
+    /// The retry policy (see [`RetryPolicy`](crate::retry::RetryPolicy)).
+    pub fn retry(&self) -> crate::retry::RetryPolicy {
+        self.retry
+    }
+
+    /// Whether credentials may go over plain `http://` to a host that is not loopback.
+    pub fn allow_insecure_http(&self) -> bool {
+        self.allow_insecure_http
+    }
+
     /// The time allowed for a whole request (default 30 seconds).
     pub fn timeout(&self) -> Duration {
         self.timeout
@@ -635,6 +649,8 @@ impl fmt::Debug for Config {
             .field("password_grant", &self.password_grant)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -692,10 +708,26 @@ pub struct ConfigBuilder {
     password_grant: Option<(String, Secret)>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    retry: Option<crate::retry::RetryPolicy>,
+    allow_insecure_http: bool,
     properties: Option<PropertiesSource>,
 }
 
 impl ConfigBuilder {
+    /// Sets the retry policy (default [`RetryPolicy::default`](crate::retry::RetryPolicy); off:
+    /// [`RetryPolicy::none`](crate::retry::RetryPolicy::none)).
+    pub fn retry(mut self, policy: crate::retry::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Allows credentials over plain `http://` to a host that is not loopback (default: refused,
+    /// as anyone on the way could read them).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// Sets the address of the Trivore ID service (`service.address`), e.g.
     /// `https://trivoreid.com`. A trailing slash and a path prefix (`https://host/idp/`) are
     /// fine; credentials, a query or a fragment are not.
@@ -887,6 +919,30 @@ impl ConfigBuilder {
             keys::CONNECT_TIMEOUT,
         )?;
         let timeout = positive(self.timeout.unwrap_or(DEFAULT_TIMEOUT), keys::TIMEOUT)?;
+        let retry = self.retry.unwrap_or_default();
+        if retry.max_attempts == 0 {
+            return Err(SdkError::InvalidConfig {
+                key: "retry",
+                reason: "max_attempts must be at least 1 (1 means no retries)".into(),
+            });
+        }
+
+        let has_secret = management_api.is_some()
+            || access_token.is_some()
+            || oidc_client_secret.is_some()
+            || password_grant.is_some();
+        if has_secret
+            && server.scheme() == "http"
+            && !is_loopback(&server)
+            && !self.allow_insecure_http
+        {
+            return Err(SdkError::InvalidConfig {
+                key: keys::SERVICE_ADDRESS,
+                reason: "credentials would travel unencrypted over http:// to a host that is not \
+                         loopback; use https://, or allow it with allow_insecure_http(true)"
+                    .into(),
+            });
+        }
 
         Ok(Config {
             server,
@@ -898,6 +954,8 @@ impl ConfigBuilder {
             password_grant,
             connect_timeout,
             timeout,
+            retry,
+            allow_insecure_http: self.allow_insecure_http,
         })
     }
 }
@@ -1121,4 +1179,42 @@ mod tests {
             assert!(!debug.contains(secret), "{debug}");
         }
     }
+}
+
+/// True for `localhost`, 127.0.0.0/8 and `::1`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Warns (through `tracing`) when a file that holds secrets can be read by group or others.
+fn warn_if_readable_by_others(path: &Path, properties: &Properties) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let holds_secret = [
+            keys::MGMTAPI_SECRET,
+            keys::OIDC_CLIENT_SECRET,
+            keys::PASSWORD_GRANT_PASSWORD,
+        ]
+        .iter()
+        .any(|key| properties.get(key).is_some());
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0);
+        if holds_secret && mode & 0o077 != 0 {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format_args!("{:o}", mode & 0o777),
+                "the properties file holds secrets and is readable by group or others; \
+                 restrict it with `chmod 600`"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, properties);
 }

@@ -44,6 +44,7 @@ pub mod generated;
 pub mod oidc;
 pub mod paging;
 pub mod password;
+pub mod retry;
 pub mod secret;
 mod transport;
 
@@ -53,6 +54,7 @@ pub use error::{ApiError, ApiErrorKind, Error, Result, SdkError};
 pub use filter::Filter;
 pub use generated::types;
 pub use paging::Page;
+pub use retry::RetryPolicy;
 pub use secret::Secret;
 
 /// Everything needed to call operations: the per-service extension traits of the generated

@@ -2,13 +2,17 @@
 //! credentials applied, and responses annotated so that no error loses its status, operation or
 //! body (see `annotate.rs`).
 
+use std::time::Instant;
+
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use tracing::Instrument as _;
 
 use crate::annotate;
 use crate::client::Inner;
 use crate::error::SdkError;
 use crate::generated::Client;
 use crate::generated::operations::{OPERATIONS, Operation};
+use crate::retry;
 
 fn operation(id: &str) -> Option<&'static Operation> {
     OPERATIONS
@@ -76,14 +80,80 @@ impl ClientHooks<Inner> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let retry = self.inner().auth.retry_after_unauthorized(&request);
-        let mut response = self.client().execute(request).await?;
+        let span = tracing::info_span!(
+            "trivoreid.request",
+            operation = info.operation_id,
+            method = %request.method(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        self.send_with_retries(request, info).instrument(span).await
+    }
+}
+
+impl Client {
+    /// Sends a request, retrying transient failures by the client's [`RetryPolicy`] and once
+    /// after a 401 with a fresh token, then annotates the response (see `annotate.rs`).
+    async fn send_with_retries(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let started = Instant::now();
+        let policy = self.inner().retry;
+        let unauthorized = self.inner().auth.retry_after_unauthorized(&request);
+        let mut request = request;
+        let mut attempt = 1;
+        let outcome = loop {
+            let spare = (attempt < policy.max_attempts)
+                .then(|| request.try_clone())
+                .flatten();
+            let method = request.method().clone();
+            let outcome = self.client().execute(request).await;
+            let (again, retry_after) = match &outcome {
+                Ok(response) => (
+                    retry::retryable(&method, Ok(response.status())),
+                    retry::retry_after(response.headers()),
+                ),
+                Err(e) => (retry::retryable(&method, Err(e)), None),
+            };
+            let Some(next) = spare.filter(|_| again) else {
+                break outcome;
+            };
+            let delay = policy.delay(attempt, retry_after);
+            if started.elapsed() + delay > policy.budget {
+                break outcome;
+            }
+            tracing::debug!(
+                attempt,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                status = outcome.as_ref().ok().map(|r| r.status().as_u16()),
+                "transient failure; retrying"
+            );
+            tokio::time::sleep(delay).await;
+            request = next;
+            attempt += 1;
+        };
+        let span = tracing::Span::current();
+        span.record("attempts", attempt);
+        let mut response = match outcome {
+            Ok(response) => response,
+            Err(e) => {
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
+                tracing::debug!(error = %e, "request failed");
+                return Err(e);
+            }
+        };
         if response.status() == reqwest::StatusCode::UNAUTHORIZED
-            && let Some(retry) = retry
+            && let Some(retry) = unauthorized
             && let Some(request) = retry.prepare().await
         {
+            tracing::debug!("401 with a token: retrying once with a fresh one");
             response = self.client().execute(request).await?;
         }
+        span.record("status", response.status().as_u16());
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
         let Some(op) = operation(info.operation_id) else {
             return Ok(response);
         };

@@ -431,7 +431,7 @@ oidc.client.redirect.uri = https://app.example.com/cb?x=1
 /// A trailing space copied into a secret (kept by Java and the reference SDK) is removed.
 #[test]
 fn trailing_whitespace_of_secrets_is_removed() {
-    let props = parse("mgmtapi.id=id \nmgmtapi.secret=s3cr3t  \t\nservice.address=http://h\n");
+    let props = parse("mgmtapi.id=id \nmgmtapi.secret=s3cr3t  \t\nservice.address=https://h\n");
     let config = Config::from_properties(&props).expect("config");
     let (id, secret) = config.management_api().expect("management api");
     assert_eq!(id, "id");

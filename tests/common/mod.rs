@@ -15,12 +15,14 @@ pub struct Harness {
     pub api: TrivoreId,
 }
 
-/// A mock server and a client with Management API credentials.
+/// A mock server and a client with Management API credentials. Retries are off: a contract
+/// test checks one exchange (retries have tests of their own).
 pub async fn harness() -> Harness {
     let server = MockServer::start().await;
     let api = TrivoreId::builder()
         .server(server.uri())
         .management_api(CLIENT_ID, CLIENT_SECRET)
+        .retry(trivoreid::RetryPolicy::none())
         .build()
         .expect("client");
     Harness { server, api }
