@@ -1114,6 +1114,44 @@ fn parse_redirect_uri(raw: &str) -> Result<Url, SdkError> {
     Ok(url)
 }
 
+/// True for `localhost`, 127.0.0.0/8 and `::1`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Warns (through `tracing`) when a file that holds secrets can be read by group or others.
+fn warn_if_readable_by_others(path: &Path, properties: &Properties) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let holds_secret = [
+            keys::MGMTAPI_SECRET,
+            keys::OIDC_CLIENT_SECRET,
+            keys::PASSWORD_GRANT_PASSWORD,
+        ]
+        .iter()
+        .any(|key| properties.get(key).is_some());
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0);
+        if holds_secret && mode & 0o077 != 0 {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format_args!("{:o}", mode & 0o777),
+                "the properties file holds secrets and is readable by group or others; \
+                 restrict it with `chmod 600`"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, properties);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1179,42 +1217,4 @@ mod tests {
             assert!(!debug.contains(secret), "{debug}");
         }
     }
-}
-
-/// True for `localhost`, 127.0.0.0/8 and `::1`.
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
-/// Warns (through `tracing`) when a file that holds secrets can be read by group or others.
-fn warn_if_readable_by_others(path: &Path, properties: &Properties) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let holds_secret = [
-            keys::MGMTAPI_SECRET,
-            keys::OIDC_CLIENT_SECRET,
-            keys::PASSWORD_GRANT_PASSWORD,
-        ]
-        .iter()
-        .any(|key| properties.get(key).is_some());
-        let mode = std::fs::metadata(path)
-            .map(|m| m.permissions().mode())
-            .unwrap_or(0);
-        if holds_secret && mode & 0o077 != 0 {
-            tracing::warn!(
-                path = %path.display(),
-                mode = format_args!("{:o}", mode & 0o777),
-                "the properties file holds secrets and is readable by group or others; \
-                 restrict it with `chmod 600`"
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, properties);
 }
