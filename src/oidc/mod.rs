@@ -260,7 +260,21 @@ impl OidcClient {
             })?
             .to_owned();
         IssuerUrl::new(endpoints.issuer.clone()).map_err(|e| invalid_url("issuer", e))?;
-        TokenUrl::new(endpoints.token.clone()).map_err(|e| invalid_url("token_endpoint", e))?;
+        let token =
+            TokenUrl::new(endpoints.token.clone()).map_err(|e| invalid_url("token_endpoint", e))?;
+        if token.url().scheme() == "http"
+            && !crate::config::is_loopback(token.url())
+            && !config.allow_insecure_http()
+        {
+            return Err(SdkError::InvalidConfig {
+                key: "token_endpoint",
+                reason:
+                    "client credentials and passwords would travel unencrypted over http:// to a \
+                         host that is not loopback; use https://, or allow_insecure_http(true)"
+                        .into(),
+            }
+            .into());
+        }
         let jwks = match &endpoints.jwks {
             Some(url) => {
                 JsonWebKeySetUrl::new(url.clone()).map_err(|e| invalid_url("jwks_uri", e))?;
