@@ -43,7 +43,7 @@ fn main() {
     let out = env::var("OUT_DIR").expect("OUT_DIR is set by cargo");
     fs::write(
         Path::new(&out).join("client.rs"),
-        prettyplease::unparse(&file),
+        encode_paths_safely(&prettyplease::unparse(&file)),
     )
     .expect("cannot write the generated client");
     fs::write(Path::new(&out).join("operations.rs"), operations(&spec))
@@ -53,6 +53,28 @@ fn main() {
     // The spec as built (pruned) as JSON, for the fake's response conformance checks.
     fs::write(Path::new(&out).join("spec.json"), json.to_string())
         .expect("cannot write the spec as JSON");
+}
+
+/// progenitor-client's `encode_path` leaves `\` as it is, and the URL parser reads `\` in an
+/// http(s) path as `/`: an id like `x\..\other` would reach another resource. The generated
+/// calls go through `crate::transport::encode_path_segment` instead, which also encodes `\`.
+fn encode_paths_safely(code: &str) -> String {
+    let calls = code.matches("encode_path(").count();
+    let replaced = code
+        .replace("encode_path(", "crate::transport::encode_path_segment(")
+        .replace(
+            "use progenitor_client::{encode_path, ",
+            "use progenitor_client::{",
+        )
+        .replace("        encode_path, ByteStream,", "        ByteStream,");
+    let imports_left = replaced.matches("encode_path,").count();
+    // A progenitor that names it differently must not slip through unnoticed.
+    assert!(
+        calls > 0 || !code.contains("{}/"),
+        "progenitor no longer calls encode_path"
+    );
+    assert_eq!(imports_left, 0, "an `encode_path` import was not rewritten");
+    replaced
 }
 
 /// Leaves out the operations of tags marked `x-trivoreid-feature: NAME` unless cargo feature NAME

@@ -14,6 +14,13 @@ use crate::generated::Client;
 use crate::generated::operations::{OPERATIONS, Operation};
 use crate::retry;
 
+/// A path parameter as one URL path segment: progenitor-client's encoding (which covers `/`,
+/// `?`, `#`, `%` and more) plus `\`, which URL parsers otherwise read as `/`. The generated code
+/// calls this (see `build.rs`).
+pub fn encode_path_segment(segment: &str) -> String {
+    progenitor_client::encode_path(segment).replace('\\', "%5C")
+}
+
 fn operation(id: &str) -> Option<&'static Operation> {
     OPERATIONS
         .binary_search_by(|op| op.id.cmp(id))

@@ -22,6 +22,11 @@ mod root_build {
     pub(crate) fn support(spec: &OpenAPI) -> (String, String) {
         (operations(spec), paging(spec))
     }
+
+    /// build.rs's rewrite of the generated path encoding.
+    pub(crate) fn safe_paths(code: &str) -> String {
+        encode_paths_safely(code)
+    }
 }
 
 /// The first line of every file written by [`generate`].
@@ -77,7 +82,8 @@ pub fn client(spec: &openapiv3::OpenAPI) -> Result<String, String> {
         .map_err(|e| format!("progenitor rejected the spec: {e}"))?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    let code = prettyplease::unparse(&file);
+    catch_panic(|| root_build::safe_paths(&code)).map_err(|m| format!("build.rs panicked: {m}"))
 }
 
 /// Runs build.rs's generators of the operation table and paging glue on `spec`.

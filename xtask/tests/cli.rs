@@ -64,7 +64,7 @@ fn lint_passes_on_our_spec() {
     assert!(out.status.success(), "{}", stdout(&out));
     assert_eq!(
         stdout(&out),
-        "lint: openapi/trivoreid.yaml: ok (68 operations)\n"
+        "lint: openapi/trivoreid.yaml: ok (215 operations)\n"
     );
 }
 
@@ -263,13 +263,26 @@ fn coverage_by_package_and_require() {
     assert!(out.status.success(), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(text.contains("core: covered 68/68\n"), "{text}");
-    assert!(text.contains("extension: covered 0/147\n"), "{text}");
+    assert!(text.contains("extension: covered 147/147\n"), "{text}");
     assert!(text.contains("coverage: core complete\n"), "{text}");
 
     let out = xtask(&["coverage", "--catalog", &tsv, "--package", "core"]);
     assert!(!stdout(&out).contains("extension"));
 
     let out = xtask(&["coverage", "--catalog", &tsv, "--require", "extension"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+
+    // A spec without the extension: requiring it fails and says how much is missing.
+    let small = fixture("ours-small.yaml");
+    let out = xtask(&[
+        "coverage",
+        "--catalog",
+        &tsv,
+        "--spec",
+        &small,
+        "--require",
+        "extension",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stdout(&out).contains("extension is required complete, but 147 operation(s) are missing"),
