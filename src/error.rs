@@ -356,6 +356,24 @@ impl ApiError {
         error
     }
 
+    /// A transport failure seen by reference (the `post` hook): kind, status and message.
+    pub(crate) fn from_reqwest_ref(e: &reqwest::Error) -> Self {
+        let kind = if e.is_timeout() {
+            ApiErrorKind::Timeout
+        } else if e.is_connect() {
+            ApiErrorKind::Connect
+        } else if e.is_decode() {
+            ApiErrorKind::Decode
+        } else {
+            ApiErrorKind::Transport
+        };
+        let mut error = ApiError::new(kind).with_message(error_chain(e));
+        if let Some(status) = e.status() {
+            error = error.with_status(status);
+        }
+        error
+    }
+
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
         if let Some(interrupted) = find_source::<crate::annotate::BodyInterrupted>(&e) {
             let kind = if interrupted.source.is_timeout() {
@@ -402,6 +420,18 @@ fn readable(message: String) -> String {
     } else {
         format!("invalid value for `{param}`")
     }
+}
+
+/// An error and its causes, `a: b: c` (reqwest's own Display names only the outermost).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn find_source<'a, T: std::error::Error + 'static>(

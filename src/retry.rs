@@ -93,8 +93,8 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(date.timestamp()).ok()?);
+    // IMF-fixdate, and the obsolete RFC 850 and asctime forms (RFC 9110 §5.6.7).
+    let at = httpdate::parse_http_date(value).ok()?;
     Some(
         at.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
@@ -151,13 +151,22 @@ mod tests {
         let soon = chrono::Utc::now() + chrono::Duration::seconds(30);
         headers.insert(
             "retry-after",
-            soon.to_rfc2822().replace("+0000", "GMT").parse().unwrap(),
+            soon.format("%a, %d %b %Y %H:%M:%S GMT")
+                .to_string()
+                .parse()
+                .unwrap(),
         );
         let wait = retry_after(&headers).unwrap();
         assert!(
             wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
             "{wait:?}"
         );
+        for format in ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"] {
+            let value = soon.format(format).to_string();
+            headers.insert("retry-after", value.parse().unwrap());
+            let wait = retry_after(&headers).unwrap_or_else(|| panic!("{value}"));
+            assert!(wait > Duration::from_secs(25), "{value}: {wait:?}");
+        }
         headers.insert("retry-after", "soon".parse().unwrap());
         assert_eq!(retry_after(&headers), None);
     }

@@ -82,6 +82,25 @@ impl ClientHooks<Inner> for Client {
             .map_err(|e| progenitor_client::Error::Custom(annotate::stash(e)))
     }
 
+    /// A request that got no response (timeout, refused or dropped connection) still names its
+    /// operation in the error.
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let error =
+                    crate::error::ApiError::from_reqwest_ref(e).with_operation(info.operation_id);
+                Err(progenitor_client::Error::Custom(annotate::stash(
+                    error.into(),
+                )))
+            }
+        }
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
