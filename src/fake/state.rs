@@ -127,6 +127,17 @@ pub(crate) struct State {
     pub(crate) sms_codes: HashMap<String, String>,
     /// Lifetime of the access tokens the OIDC provider issues.
     pub(crate) token_lifetime: std::time::Duration,
+    /// Extension resources (feature `extension`) by collection path: `/contract`,
+    /// `/contract/{id}/party`, `/user/{id}/paycard`, ...
+    #[cfg(feature = "extension")]
+    pub(crate) ext_collections: HashMap<String, Collection>,
+    /// Extension single objects by path: `/contract/{id}/body`, `/contact/{id}/enterpriseinfo`.
+    #[cfg(feature = "extension")]
+    pub(crate) ext_objects: HashMap<String, Value>,
+    /// Uploaded extension files by the path of the object they belong to
+    /// (`/contract/{id}/body`, `/contract/{id}/appendix/{id}`).
+    #[cfg(feature = "extension")]
+    pub(crate) ext_files: HashMap<String, Vec<u8>>,
     counter: u64,
 }
 

@@ -2,6 +2,8 @@
 //! same `OPERATIONS` the client uses), so the fake answers exactly the paths the spec has: an
 //! unknown path is a 404 and a known path with another method a 405.
 
+#[cfg(feature = "extension")]
+mod extension;
 mod groups;
 mod namespaces;
 mod services;
@@ -172,6 +174,8 @@ pub(crate) fn handle(
         .or_else(|| namespaces::handle(state, &ctx))
         .or_else(|| user_extras::handle(state, &ctx))
         .or_else(|| services::handle(state, &ctx));
+    #[cfg(feature = "extension")]
+    let handled = handled.or_else(|| extension::handle(state, &ctx));
     let reply = match handled {
         Some(Ok(reply)) | Some(Err(reply)) => reply,
         None => Reply::error(501, format!("{} is not implemented by the fake", op.id)),
