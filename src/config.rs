@@ -328,10 +328,11 @@ impl Iterator for LogicalLines<'_> {
                 return Some(line);
             };
             let end_of_line = c == '\n' || c == '\r';
-            let last_char = self.chars.peek().is_none();
             if c == '\r' {
                 self.chars.next_if_eq(&'\n');
             }
+            // After the whole line break: `\r\n` ends the input as `\n` does.
+            let last_char = self.chars.peek().is_none();
             if skip_whitespace {
                 if is_properties_whitespace(c) || (end_of_line && !continued) {
                     continue;

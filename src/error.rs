@@ -330,9 +330,14 @@ struct ErrorBody {
     error_message: Option<String>,
 }
 
-/// The server's `errorMessage` in a raw body, if it is a Trivore error object.
+/// The server's `errorMessage` in a raw body, if it is a Trivore error object (a JSON object:
+/// a derived `Deserialize` alone would also take `["text"]`).
 fn error_message(body: &[u8]) -> Option<String> {
-    serde_json::from_slice::<ErrorBody>(body)
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if !value.is_object() {
+        return None;
+    }
+    serde_json::from_value::<ErrorBody>(value)
         .ok()?
         .error_message
         .filter(|m| !m.is_empty())

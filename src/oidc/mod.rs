@@ -745,7 +745,10 @@ async fn get_json<T: serde::de::DeserializeOwned>(
             .with_operation(operation)
             .with_status(status)
             .with_body(body.clone());
-        if let Ok(oauth) = serde_json::from_slice::<OauthErrorBody>(&body) {
+        let object = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .filter(serde_json::Value::is_object);
+        if let Some(oauth) = object.and_then(|v| serde_json::from_value::<OauthErrorBody>(v).ok()) {
             if let Some(code) = oauth.error {
                 error = error.with_oauth_error(code);
             }
