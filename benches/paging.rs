@@ -253,6 +253,17 @@ async fn bench(api: Arc<TrivoreId>, raw: &Raw, server: &Server, quick: bool) {
         raw_pages(raw, 3000).await;
     }
 
+    row(
+        "user_list page",
+        "JSON body of a page",
+        &format!(
+            "~{} KiB ({DEFAULT_PAGE_SIZE} users of ~{} bytes)",
+            user_json().len() * DEFAULT_PAGE_SIZE as usize / 1024,
+            user_json().len()
+        ),
+        "same",
+        None,
+    );
     let mut peaks = Vec::new();
     for n in [10_000i64, 100_000] {
         state.total.store(n as u64, Ordering::Relaxed);
