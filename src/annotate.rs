@@ -10,17 +10,16 @@
 //!   whole; the raw body and the operation travel in two private headers; a 4xx/5xx body is
 //!   replaced by a well-formed error object, so progenitor never fails to decode it and never
 //!   drops the status.
-//! - **The documented success status of an operation that returns JSON**: the body is streamed
-//!   through unchanged, followed by a trailer of JSON-insignificant whitespace that encodes the
-//!   status and the operation. A decoder ignores it; when decoding fails,
-//!   `InvalidResponsePayload` holds the bytes and so the trailer. A body that breaks off
-//!   mid-stream yields a [`BodyInterrupted`] error with the status, found again through the
+//! - **The documented success status of an operation that returns JSON**: the body is read
+//!   whole (as the generated code would) and followed, in the same buffer, by a trailer of
+//!   JSON-insignificant whitespace that encodes the status and the operation. A decoder ignores
+//!   it; when decoding fails, `InvalidResponsePayload` holds the bytes and so the trailer. A body
+//!   that breaks off yields a [`BodyInterrupted`] error with the status, found again through the
 //!   `source()` chain of progenitor's `ResponseBodyError`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
-use futures::StreamExt as _;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -35,17 +34,23 @@ const SYMBOLS: [u8; 4] = [b' ', b'\t', b'\n', b'\r'];
 /// trailer after it, since the trailer must decode to `"<status> <operation>"`.
 const SENTINEL: &[u8] = b"\r\r\t\t\n\n  \r\t\n ";
 
-/// The trailer appended to a JSON success body.
-pub(crate) fn trailer(status: StatusCode, operation: &str) -> Bytes {
-    let payload = format!("{} {operation}", status.as_u16());
-    let mut out = Vec::with_capacity(SENTINEL.len() + payload.len() * 4);
+/// Appends the trailer of a JSON success body to `out`.
+pub(crate) fn push_trailer(out: &mut Vec<u8>, status: StatusCode, operation: &str) {
+    out.reserve(trailer_len(status, operation));
     out.extend_from_slice(SENTINEL);
-    for byte in payload.bytes() {
+    let mut push = |byte: u8| {
         for shift in [6, 4, 2, 0] {
             out.push(SYMBOLS[usize::from((byte >> shift) & 3)]);
         }
-    }
-    Bytes::from(out)
+    };
+    status.as_str().bytes().for_each(&mut push);
+    push(b' ');
+    operation.bytes().for_each(push);
+}
+
+/// The length of the trailer [`push_trailer`] appends.
+fn trailer_len(status: StatusCode, operation: &str) -> usize {
+    SENTINEL.len() + 4 * (status.as_str().len() + 1 + operation.len())
 }
 
 /// Splits a body that may end in a trailer into (body, status, operation).
@@ -93,28 +98,71 @@ pub(crate) struct BodyInterrupted {
     pub(crate) source: reqwest::Error,
 }
 
-/// Rewrites a documented JSON success response: the same body followed by the trailer.
-pub(crate) fn with_trailer(
+/// Initial capacity of a buffered body is the server's `Content-Length` up to this much; a larger
+/// body grows as it arrives, so a false length cannot make the client allocate ahead of data.
+const MAX_PREALLOCATED: u64 = 1 << 20;
+
+/// Rewrites a documented JSON success response: the body read whole (the generated code reads it
+/// whole too, to decode it) and the trailer appended, in one buffer. A body that breaks off is
+/// handed on as a body that fails with [`BodyInterrupted`].
+pub(crate) async fn with_trailer(
     response: reqwest::Response,
     operation: &'static str,
 ) -> reqwest::Response {
+    use http_body_util::BodyExt as _;
+
     let status = response.status();
-    let end = trailer(status, operation);
+    let hint = response.content_length().unwrap_or(0).min(MAX_PREALLOCATED);
+    let (parts, mut body, url) = into_parts(response);
+    let mut out =
+        Vec::with_capacity(usize::try_from(hint).unwrap_or(0) + trailer_len(status, operation));
+    let body = loop {
+        match body.frame().await {
+            None => {
+                push_trailer(&mut out, status, operation);
+                break reqwest::Body::from(out);
+            }
+            Some(Ok(frame)) => {
+                if let Some(data) = frame.data_ref() {
+                    out.extend_from_slice(data);
+                }
+            }
+            Some(Err(source)) => {
+                let failed = BodyInterrupted {
+                    status,
+                    operation,
+                    source,
+                };
+                break reqwest::Body::wrap_stream(futures::stream::once(async move {
+                    Err::<Bytes, _>(failed)
+                }));
+            }
+        }
+    };
+    from_parts(parts, body, url)
+}
+
+/// A response taken apart, keeping its URL (which the conversion to `http::Response` drops).
+fn into_parts(response: reqwest::Response) -> (http::response::Parts, reqwest::Body, reqwest::Url) {
+    let url = response.url().clone();
     let response: http::Response<reqwest::Body> = response.into();
     let (parts, body) = response.into_parts();
-    let stream = http_body_util::BodyDataStream::new(body)
-        .map(move |chunk| {
-            chunk.map_err(|source| BodyInterrupted {
-                status,
-                operation,
-                source,
-            })
-        })
-        .chain(futures::stream::once(async move { Ok(end) }));
-    reqwest::Response::from(http::Response::from_parts(
-        parts,
-        reqwest::Body::wrap_stream(stream),
-    ))
+    (parts, body, url)
+}
+
+/// The inverse of [`into_parts`]: the URL goes back where reqwest looks for it, so the rebuilt
+/// response reports the URL it came from (and reqwest does not parse a placeholder URL).
+fn from_parts(
+    mut parts: http::response::Parts,
+    body: reqwest::Body,
+    url: reqwest::Url,
+) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt as _;
+
+    if let Ok(carrier) = http::Response::builder().url(url).body(()) {
+        parts.extensions.extend(carrier.into_parts().0.extensions);
+    }
+    reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
 /// Rewrites an error (or undocumented) response: the body read whole, the raw body and the
@@ -125,8 +173,7 @@ pub(crate) async fn buffered(
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
-    let response: http::Response<reqwest::Body> = response.into();
-    let (mut parts, body) = response.into_parts();
+    let (mut parts, body, url) = into_parts(response);
     let raw = http_body_util::BodyExt::collect(body).await?.to_bytes();
     tracing::debug!(
         status = status.as_u16(),
@@ -152,10 +199,7 @@ pub(crate) async fn buffered(
     } else {
         raw
     };
-    Ok(reqwest::Response::from(http::Response::from_parts(
-        parts,
-        reqwest::Body::from(body),
-    )))
+    Ok(from_parts(parts, reqwest::Body::from(body), url))
 }
 
 /// The operation and raw body a rewritten error response carries.
@@ -213,7 +257,7 @@ mod tests {
     fn trailer_round_trips_and_is_json_whitespace() {
         let body = br#"{"id": "x"}"#;
         let mut full = body.to_vec();
-        full.extend_from_slice(&trailer(StatusCode::CREATED, "user_create"));
+        push_trailer(&mut full, StatusCode::CREATED, "user_create");
         let value: serde_json::Value = serde_json::from_slice(&full).expect("still valid JSON");
         assert_eq!(value["id"], "x");
         let (rest, found) = split_trailer(&full);

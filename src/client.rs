@@ -20,8 +20,9 @@ pub const USER_AGENT: &str = concat!("trivoreid-rust/", env!("CARGO_PKG_VERSION"
 pub struct Inner {
     pub(crate) auth: Auth,
     pub(crate) retry: crate::retry::RetryPolicy,
-    /// The path segments of the service address (`https://h/idp` -> `["idp"]`).
-    pub(crate) base_segments: Vec<String>,
+    /// The path of the service address without a final `/` (`https://h/idp/` -> `/idp`), which
+    /// every request path starts with.
+    pub(crate) base_path: String,
 }
 
 /// A Trivore ID Management API client.
@@ -136,15 +137,11 @@ impl TrivoreId {
 
     fn with_http_client(config: Config, http: reqwest::Client, auth: Auth) -> Self {
         let server = config.server().as_str().trim_end_matches('/').to_owned();
-        let base_segments = config
-            .server()
-            .path_segments()
-            .map(|s| s.filter(|s| !s.is_empty()).map(str::to_owned).collect())
-            .unwrap_or_default();
+        let base_path = config.server().path().trim_end_matches('/').to_owned();
         let inner = Inner {
             auth,
             retry: config.retry(),
-            base_segments,
+            base_path,
         };
         TrivoreId {
             client: Client::new_with_client(&server, http, inner),

@@ -18,7 +18,12 @@ use crate::retry;
 /// `?`, `#`, `%` and more) plus `\`, which URL parsers otherwise read as `/`. The generated code
 /// calls this (see `build.rs`).
 pub fn encode_path_segment(segment: &str) -> String {
-    progenitor_client::encode_path(segment).replace('\\', "%5C")
+    let encoded = progenitor_client::encode_path(segment);
+    if encoded.contains('\\') {
+        encoded.replace('\\', "%5C")
+    } else {
+        encoded
+    }
 }
 
 fn operation(id: &str) -> Option<&'static Operation> {
@@ -32,25 +37,38 @@ fn operation(id: &str) -> Option<&'static Operation> {
 /// with every parameter a non-empty segment. An id of `.` or `..` is removed or climbs a level
 /// when the URL is normalised, an empty id leaves an empty segment: all three fail here.
 fn path_matches(inner: &Inner, op: &Operation, url: &reqwest::Url) -> bool {
-    let Some(segments) = url.path_segments() else {
-        return false;
-    };
-    let mut segments = segments;
-    for base in &inner.base_segments {
-        if segments.next() != Some(base.as_str()) {
-            return false;
+    url.path()
+        .strip_prefix(inner.base_path.as_str())
+        .is_some_and(|rest| matches_template(op.path, rest))
+}
+
+/// `path` against a template like `/user/{userId}/paycard`: literal text must be equal, each
+/// `{param}` stands for one or more characters other than `/`.
+fn matches_template(template: &str, path: &str) -> bool {
+    let (template, path) = (template.as_bytes(), path.as_bytes());
+    let (mut t, mut p) = (0, 0);
+    while t < template.len() {
+        if template[t] == b'{' {
+            let Some(close) = template[t..].iter().position(|&b| b == b'}') else {
+                return false;
+            };
+            t += close + 1;
+            let start = p;
+            while p < path.len() && path[p] != b'/' {
+                p += 1;
+            }
+            if p == start {
+                return false;
+            }
+        } else {
+            if path.get(p) != Some(&template[t]) {
+                return false;
+            }
+            t += 1;
+            p += 1;
         }
     }
-    for expected in op.path.trim_start_matches('/').split('/') {
-        let Some(actual) = segments.next() else {
-            return false;
-        };
-        let is_param = expected.starts_with('{');
-        if (is_param && actual.is_empty()) || (!is_param && actual != expected) {
-            return false;
-        }
-    }
-    segments.next().is_none()
+    p == path.len()
 }
 
 impl ClientHooks<Inner> for Client {
@@ -185,10 +203,41 @@ impl Client {
         };
         if response.status().as_u16() == op.success {
             if op.json_response {
-                return Ok(annotate::with_trailer(response, op.id));
+                return Ok(annotate::with_trailer(response, op.id).await);
             }
             return Ok(response);
         }
         annotate::buffered(response, op.id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_template;
+
+    #[test]
+    fn paths_match_their_template_with_non_empty_parameters() {
+        let template = "/api/rest/v1/user/{userId}/paycard/{cardId}";
+        assert!(matches_template(
+            template,
+            "/api/rest/v1/user/u1/paycard/c%2F2"
+        ));
+        assert!(matches_template("/api/rest/v1/user", "/api/rest/v1/user"));
+        for path in [
+            "/api/rest/v1/user//paycard/c",
+            "/api/rest/v1/user/u1/paycard/",
+            "/api/rest/v1/user/u1/paycard",
+            "/api/rest/v1/user/u1/paycard/c/extra",
+            "/api/rest/v1/user/u1/paycards/c",
+            "/api/rest/v1/paycard/c",
+            "",
+        ] {
+            assert!(!matches_template(template, path), "{path}");
+        }
+        assert!(!matches_template("/api/rest/v1/user", "/api/rest/v1/user/"));
+        assert!(!matches_template(
+            "/api/rest/v1/user/{broken",
+            "/api/rest/v1/user/x"
+        ));
     }
 }
