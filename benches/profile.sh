@@ -24,21 +24,27 @@ for line in sys.stdin:
 fi
 
 # Instructions of the thread that ran `main` (the client; the server is another thread).
+# `client_instructions sdk-no-retries N` runs the SDK with retries off.
 client_instructions() {
     local which="$1" calls="$2"
     local file="$out/$which.$calls.out"
+    local args=(--only "${which%-no-retries}" --calls "$calls")
+    [ "$which" = sdk-no-retries ] && args+=(--no-retries)
     rm -f "$file"*
     valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$file" \
-        "$BIN" --only "$which" --calls "$calls" >/dev/null 2>&1
+        "$BIN" "${args[@]}" >/dev/null 2>&1
     grep -m1 '^summary:' "$file-01" | cut -d' ' -f2
 }
 
 declare -A per_call
-for which in sdk raw; do
+for which in sdk sdk-no-retries raw; do
     low="$(client_instructions "$which" 200)"
     high="$(client_instructions "$which" 1200)"
     per_call[$which]=$(((high - low) / 1000))
 done
-ratio="$(python3 -c "print(f'{${per_call[sdk]} / ${per_call[raw]}:.3f}')")"
+ratio() { python3 -c "print(f'{$1 / $2:.3f}')"; }
 printf '| user_get, callgrind | client instructions per call | %s | %s | %s |\n' \
-    "${per_call[sdk]}" "${per_call[raw]}" "$ratio"
+    "${per_call[sdk]}" "${per_call[raw]}" "$(ratio "${per_call[sdk]}" "${per_call[raw]}")"
+printf '| user_get, callgrind | ... with retries off (no request copy kept for a retry) | %s | %s | %s |\n' \
+    "${per_call[sdk-no-retries]}" "${per_call[raw]}" \
+    "$(ratio "${per_call[sdk-no-retries]}" "${per_call[raw]}")"

@@ -12,6 +12,7 @@
 //! cargo bench --bench user_get -- --quick         # fewer rounds
 //! cargo bench --bench user_get -- --only sdk --calls 2000   # for callgrind: N sequential calls
 //! cargo bench --bench user_get -- --only raw --calls 2000 --in-flight 8   # ... or 8 at a time
+//! cargo bench --bench user_get -- --only sdk --calls 2000 --no-retries     # SDK, retries off
 //! ```
 
 mod common;
@@ -35,6 +36,7 @@ struct Args {
     only: Option<Which>,
     calls: usize,
     in_flight: usize,
+    no_retries: bool,
 }
 
 fn args() -> Args {
@@ -43,6 +45,7 @@ fn args() -> Args {
         only: None,
         calls: 1000,
         in_flight: 0,
+        no_retries: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -58,6 +61,10 @@ fn args() -> Args {
             "--calls" => {
                 args.calls = it.next().and_then(|n| n.parse().ok()).expect("--calls N");
             }
+            "--in-flight" => {
+                args.in_flight = it.next().and_then(|n| n.parse().ok()).expect("--in-flight N");
+            }
+            "--no-retries" => args.no_retries = true,
             // `cargo bench` passes `--bench`; filters are not supported.
             _ => {}
         }
@@ -73,7 +80,11 @@ fn main() {
         .build()
         .expect("client runtime");
     let client_tid = current_tid();
-    let api = sdk_client(&server.base());
+    let api = if args.no_retries {
+        sdk_client_with(&server.base(), trivoreid::RetryPolicy::none())
+    } else {
+        sdk_client(&server.base())
+    };
     let raw = Raw::new(&api);
     rt.block_on(async {
         if let Some(which) = args.only {

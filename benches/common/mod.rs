@@ -310,11 +310,18 @@ async fn serve_connection(mut stream: TcpStream, ctx: Arc<Ctx>) {
 /// The SDK client, as the README builds it (explicit default timeouts, so that the raw client
 /// can copy them).
 pub fn sdk_client(base: &str) -> TrivoreId {
+    sdk_client_with(base, trivoreid::RetryPolicy::default())
+}
+
+/// [`sdk_client`] with another retry policy (`RetryPolicy::none()` shows what retries cost).
+#[allow(dead_code)]
+pub fn sdk_client_with(base: &str, retry: trivoreid::RetryPolicy) -> TrivoreId {
     TrivoreId::builder()
         .server(base)
         .management_api(CLIENT_ID, CLIENT_SECRET)
         .connect_timeout(trivoreid::config::DEFAULT_CONNECT_TIMEOUT)
         .timeout(trivoreid::config::DEFAULT_TIMEOUT)
+        .retry(retry)
         .build()
         .expect("SDK client")
 }
