@@ -62,7 +62,10 @@ fn args() -> Args {
                 args.calls = it.next().and_then(|n| n.parse().ok()).expect("--calls N");
             }
             "--in-flight" => {
-                args.in_flight = it.next().and_then(|n| n.parse().ok()).expect("--in-flight N");
+                args.in_flight = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--in-flight N");
             }
             "--no-retries" => args.no_retries = true,
             // `cargo bench` passes `--bench`; filters are not supported.

@@ -1161,6 +1161,11 @@ fn update(state: &mut State, ctx: &Ctx<'_>, info: &OpInfo) -> Handled {
     ))
 }
 
+/// Removes the extension resources of a deleted user (`/user/{id}/paycard`, ...).
+pub(super) fn remove_user(state: &mut State, user_id: &str) {
+    remove_under(state, &format!("/user/{}", encode(user_id)));
+}
+
 /// Removes everything stored below `path` (children, single objects and files) and its file.
 fn remove_under(state: &mut State, path: &str) {
     let prefix = format!("{path}/");
@@ -2071,6 +2076,30 @@ mod tests {
             Body::Json(v) => v.clone(),
             other => panic!("not JSON: {other:?}"),
         }
+    }
+
+    #[test]
+    fn deleting_a_user_deletes_its_paycards_and_their_tokens() {
+        let mut state = State::default();
+        let user = json_of(&call(&mut state, "POST", "/user", r#"{"username":"u"}"#));
+        let user = user["id"].as_str().unwrap().to_owned();
+        let card = call(&mut state, "POST", &format!("/user/{user}/paycard"), "{}");
+        assert_eq!(card.status, 201);
+        let card = json_of(&card)["id"].as_str().unwrap().to_owned();
+        let token = format!("/user/{user}/paycard/{card}/pantoken");
+        assert_eq!(call(&mut state, "POST", &token, "{}").status, 201);
+        assert!(state.ext_collections.keys().any(|k| k.contains(&user)));
+        assert_eq!(
+            call(&mut state, "DELETE", &format!("/user/{user}"), "").status,
+            204
+        );
+        let left: Vec<_> = state
+            .ext_collections
+            .keys()
+            .chain(state.ext_objects.keys())
+            .filter(|k| k.contains(&user))
+            .collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
     }
 
     #[test]

@@ -118,6 +118,8 @@ fn delete(state: &mut State, ctx: &Ctx<'_>) -> Handled {
         .ok_or_else(|| not_found("User", id))?;
     state.passwords.remove(id);
     state.user_extras.remove(id);
+    #[cfg(feature = "extension")]
+    super::extension::remove_user(state, id);
     state
         .access_tokens
         .retain(|_, t| t.user_id.as_deref() != Some(id));
