@@ -74,56 +74,145 @@ async fn request_starts(h: &Harness) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn items_stream_across_pages_and_stop_at_total() {
+    for prefetch in [false, true] {
+        let h = harness().await;
+        serve(
+            &h,
+            Users {
+                total: 250,
+                report_total: true,
+                honour_start: true,
+                report_start: true,
+            },
+        )
+        .await;
+        let users: Vec<_> = h
+            .api
+            .user_list()
+            .paginate()
+            .prefetch(prefetch)
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(users.len(), 250);
+        let ids: Vec<_> = users.iter().map(|u| u.id.clone().unwrap()).collect();
+        let expected: Vec<_> = (0..250).map(|i| format!("u{i}")).collect();
+        assert_eq!(ids, expected, "in order, once each (prefetch {prefetch})");
+        // 100 + 100 + 50: the short third page ends it, no fourth request.
+        assert_eq!(
+            request_starts(&h).await,
+            vec![
+                ("0".into(), "100".into()),
+                ("100".into(), "100".into()),
+                ("200".into(), "100".into())
+            ],
+            "prefetch {prefetch}"
+        );
+    }
+}
+
+/// With `prefetch(true)` the next page is requested while the current one is consumed; without
+/// it, only when the current one is used up. Pages, in either mode, arrive whole and in order.
+#[tokio::test]
+async fn prefetch_requests_the_next_page_while_the_current_one_is_consumed() {
+    for prefetch in [false, true] {
+        let h = harness().await;
+        serve(
+            &h,
+            Users {
+                total: 25,
+                report_total: true,
+                honour_start: true,
+                report_start: true,
+            },
+        )
+        .await;
+        let mut items = h
+            .api
+            .user_list()
+            .paginate()
+            .page_size(10)
+            .prefetch(prefetch)
+            .items();
+        // The first page, consumed slowly: the stream is polled once per item.
+        for i in 0..10 {
+            let user = items.try_next().await.unwrap().unwrap();
+            assert_eq!(user.id, Some(format!("u{i}")));
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let sent = request_starts(&h).await;
+        if prefetch {
+            assert_eq!(sent.len(), 2, "page 2 asked for during page 1: {sent:?}");
+            assert_eq!(sent[1], ("10".into(), "10".into()));
+        } else {
+            assert_eq!(sent.len(), 1, "page 2 only when asked for: {sent:?}");
+        }
+        let rest: Vec<_> = items.try_collect().await.unwrap();
+        assert_eq!(rest.len(), 15);
+        assert_eq!(rest[14].id.as_deref(), Some("u24"));
+        assert_eq!(request_starts(&h).await.len(), 3, "prefetch {prefetch}");
+    }
+}
+
+/// Dropping a prefetching stream early costs at most the one page it asked for ahead.
+#[tokio::test]
+async fn a_dropped_prefetching_stream_asks_for_at_most_one_page_ahead() {
     let h = harness().await;
     serve(
         &h,
         Users {
-            total: 250,
+            total: 1000,
             report_total: true,
             honour_start: true,
             report_start: true,
         },
     )
     .await;
-    let users: Vec<_> = h.api.user_list().items().try_collect().await.unwrap();
-    assert_eq!(users.len(), 250);
-    assert_eq!(users[0].id.as_deref(), Some("u0"));
-    assert_eq!(users[249].id.as_deref(), Some("u249"));
-    // 100 + 100 + 50: the short third page ends it, no fourth request.
-    assert_eq!(
-        request_starts(&h).await,
-        vec![
-            ("0".into(), "100".into()),
-            ("100".into(), "100".into()),
-            ("200".into(), "100".into())
-        ]
-    );
+    let first: Vec<_> = h
+        .api
+        .user_list()
+        .paginate()
+        .page_size(10)
+        .prefetch(true)
+        .items()
+        .take(15)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 15);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let sent = request_starts(&h).await;
+    assert!(sent.len() <= 3, "{sent:?}");
 }
 
 #[tokio::test]
 async fn exact_multiple_stops_on_total_without_an_extra_request() {
-    let h = harness().await;
-    serve(
-        &h,
-        Users {
-            total: 40,
-            report_total: true,
-            honour_start: true,
-            report_start: true,
-        },
-    )
-    .await;
-    let pages: Vec<_> = h
-        .api
-        .user_list()
-        .paginate()
-        .page_size(20)
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(pages.len(), 2);
-    assert_eq!(request_starts(&h).await.len(), 2);
+    for prefetch in [false, true] {
+        let h = harness().await;
+        serve(
+            &h,
+            Users {
+                total: 40,
+                report_total: true,
+                honour_start: true,
+                report_start: true,
+            },
+        )
+        .await;
+        let pages: Vec<_> = h
+            .api
+            .user_list()
+            .paginate()
+            .page_size(20)
+            .prefetch(prefetch)
+            .pages()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(pages.len(), 2);
+        assert_eq!(request_starts(&h).await.len(), 2, "prefetch {prefetch}");
+    }
 }
 
 #[tokio::test]
@@ -184,7 +273,7 @@ async fn filter_and_start_index_are_kept_on_every_page() {
 
 #[tokio::test]
 async fn a_server_that_ignores_start_index_is_an_error_not_a_loop() {
-    for report_start in [true, false] {
+    for (report_start, prefetch) in [(true, false), (false, false), (true, true), (false, true)] {
         let h = harness().await;
         serve(
             &h,
@@ -196,7 +285,13 @@ async fn a_server_that_ignores_start_index_is_an_error_not_a_loop() {
             },
         )
         .await;
-        let mut items = Box::pin(h.api.user_list().paginate().page_size(10).items());
+        let mut items = h
+            .api
+            .user_list()
+            .paginate()
+            .page_size(10)
+            .prefetch(prefetch)
+            .items();
         let mut seen = 0;
         let err = loop {
             match items.try_next().await {
@@ -216,34 +311,37 @@ async fn a_server_that_ignores_start_index_is_an_error_not_a_loop() {
 
 #[tokio::test]
 async fn an_error_page_ends_the_stream_with_the_error() {
-    let h = harness().await;
-    mock("GET", "/user")
-        .and(query_param("startIndex", "0"))
-        .respond_with(Users {
-            total: 30,
-            report_total: true,
-            honour_start: true,
-            report_start: true,
-        })
-        .mount(&h.server)
-        .await;
-    mock("GET", "/user")
-        .and(query_param("startIndex", "10"))
-        .respond_with(error_response(503, "Maintenance"))
-        .mount(&h.server)
-        .await;
-    let results: Vec<Result<_, Error>> = h
-        .api
-        .user_list()
-        .paginate()
-        .page_size(10)
-        .items()
-        .collect()
-        .await;
-    assert_eq!(results.len(), 11);
-    assert!(results[..10].iter().all(Result::is_ok));
-    let err = results.into_iter().last().unwrap().unwrap_err();
-    assert_api_error(err, 503, "Maintenance", "user_list");
+    for prefetch in [false, true] {
+        let h = harness().await;
+        mock("GET", "/user")
+            .and(query_param("startIndex", "0"))
+            .respond_with(Users {
+                total: 30,
+                report_total: true,
+                honour_start: true,
+                report_start: true,
+            })
+            .mount(&h.server)
+            .await;
+        mock("GET", "/user")
+            .and(query_param("startIndex", "10"))
+            .respond_with(error_response(503, "Maintenance"))
+            .mount(&h.server)
+            .await;
+        let results: Vec<Result<_, Error>> = h
+            .api
+            .user_list()
+            .paginate()
+            .page_size(10)
+            .prefetch(prefetch)
+            .items()
+            .collect()
+            .await;
+        assert_eq!(results.len(), 11, "prefetch {prefetch}");
+        assert!(results[..10].iter().all(Result::is_ok));
+        let err = results.into_iter().last().unwrap().unwrap_err();
+        assert_api_error(err, 503, "Maintenance", "user_list");
+    }
 }
 
 #[tokio::test]
