@@ -24,12 +24,16 @@ for line in sys.stdin:
 fi
 
 # Instructions of the thread that ran `main` (the client; the server is another thread).
-# `client_instructions sdk-no-retries N` runs the SDK with retries off.
+# `client_instructions sdk-no-retries N` runs the SDK with retries off, `sdk-8 N` / `raw-8 N`
+# with 8 calls in flight.
 client_instructions() {
     local which="$1" calls="$2"
     local file="$out/$which.$calls.out"
-    local args=(--only "${which%-no-retries}" --calls "$calls")
+    local client="${which%-no-retries}"
+    client="${client%-8}"
+    local args=(--only "$client" --calls "$calls")
     [ "$which" = sdk-no-retries ] && args+=(--no-retries)
+    [ "${which%-8}" != "$which" ] && args+=(--in-flight 8)
     rm -f "$file"*
     valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$file" \
         "$BIN" "${args[@]}" >/dev/null 2>&1
@@ -37,7 +41,7 @@ client_instructions() {
 }
 
 declare -A per_call
-for which in sdk sdk-no-retries raw; do
+for which in sdk sdk-no-retries raw sdk-8 raw-8; do
     low="$(client_instructions "$which" 200)"
     high="$(client_instructions "$which" 1200)"
     per_call[$which]=$(((high - low) / 1000))
@@ -48,3 +52,5 @@ printf '| user_get, callgrind | client instructions per call | %s | %s | %s |\n'
 printf '| user_get, callgrind | ... with retries off (no request copy kept for a retry) | %s | %s | %s |\n' \
     "${per_call[sdk-no-retries]}" "${per_call[raw]}" \
     "$(ratio "${per_call[sdk-no-retries]}" "${per_call[raw]}")"
+printf '| user_get, callgrind | ... with 8 calls in flight | %s | %s | %s |\n' \
+    "${per_call[sdk-8]}" "${per_call[raw-8]}" "$(ratio "${per_call[sdk-8]}" "${per_call[raw-8]}")"

@@ -205,6 +205,16 @@ async fn bench(api: &TrivoreId, raw: &Raw, server: &Server, client_tid: u32, qui
         "same",
         None,
     );
+    // What each call in flight holds: the future's size (moved when spawned or boxed).
+    let sdk_future = std::mem::size_of_val(&sdk_user_get(api, USER_ID));
+    let raw_future = std::mem::size_of_val(&raw.user_get(USER_ID));
+    row(
+        "user_get future",
+        "size",
+        &format!("{sdk_future} bytes"),
+        &format!("{raw_future} bytes"),
+        Some(sdk_future as f64 / raw_future as f64),
+    );
 
     // Warm-up: 64 pooled connections per client, caches, allocator.
     let warm = if quick { 500 } else { 3000 };

@@ -132,7 +132,7 @@ impl ClientHooks<Inner> for Client {
             attempts = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        self.send_with_retries(request, info).instrument(span).await
+        Box::pin(self.send_with_retries(request, info).instrument(span)).await
     }
 }
 

@@ -158,7 +158,9 @@ impl TokenSource {
     pub async fn access_token(&self) -> Result<Secret, Error> {
         let mut tokens = self.tokens.lock().await;
         if tokens.expires_within(self.leeway) {
-            *tokens = self.renew(&tokens).await?;
+            // Boxed: the renewal (an HTTP exchange) is rare, and would make every request's
+            // future as large as itself.
+            *tokens = Box::pin(self.renew(&tokens)).await?;
         }
         Ok(tokens.access_token.clone())
     }
@@ -167,7 +169,7 @@ impl TokenSource {
     pub async fn refresh_after_rejection(&self, rejected: &str) -> Result<Secret, Error> {
         let mut tokens = self.tokens.lock().await;
         if tokens.access_token.expose() == rejected {
-            *tokens = self.renew(&tokens).await?;
+            *tokens = Box::pin(self.renew(&tokens)).await?;
         }
         Ok(tokens.access_token.clone())
     }
