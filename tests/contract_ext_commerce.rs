@@ -21,16 +21,11 @@ use trivoreid::prelude::*;
 use trivoreid::types;
 use trivoreid::{ApiErrorKind, Filter};
 use wiremock::matchers::{body_json, query_param};
-use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Request, Respond, ResponseTemplate};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// Every request the server received, in order.
-async fn requests(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.expect("recording")
-}
 
 /// The query pairs of a request, in wire order.
 fn query_pairs(request: &Request) -> Vec<(String, String)> {
@@ -41,18 +36,6 @@ fn query_pairs(request: &Request) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Asserts the query string of `request` is exactly `expected` (in any order, nothing more).
-fn assert_query(request: &Request, expected: &[(&str, &str)]) {
-    let mut actual = query_pairs(request);
-    actual.sort();
-    let mut expected: Vec<(String, String)> = expected
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    expected.sort();
-    assert_eq!(actual, expected, "query of {}", request.url);
-}
-
 /// The values of a repeated query key, in wire order.
 fn query_values(request: &Request, key: &str) -> Vec<String> {
     query_pairs(request)
@@ -60,74 +43,6 @@ fn query_values(request: &Request, key: &str) -> Vec<String> {
         .filter(|(k, _)| k == key)
         .map(|(_, v)| v)
         .collect()
-}
-
-/// The only request the server received, after checking its query string is exactly `query`
-/// and that it asks for JSON.
-async fn only_request(server: &MockServer, query: &[(&str, &str)]) -> Request {
-    let mut all = requests(server).await;
-    assert_eq!(all.len(), 1, "expected exactly one request, got {all:#?}");
-    let request = all.remove(0);
-    assert_query(&request, query);
-    let accept = request
-        .headers
-        .get("accept")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    assert!(
-        accept.contains("application/json"),
-        "accept of {} {} is {accept:?}",
-        request.method,
-        request.url
-    );
-    request
-}
-
-/// The JSON body of a request, which must be declared as JSON.
-fn json_of(request: &Request) -> Value {
-    let content_type = request
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    assert!(
-        content_type.starts_with("application/json"),
-        "content-type of {} is {content_type:?}",
-        request.url
-    );
-    serde_json::from_slice(&request.body).expect("JSON body")
-}
-
-/// Asserts a request carries no body.
-fn assert_no_body(request: &Request) {
-    assert!(
-        request.body.is_empty(),
-        "{} {} sent a body: {:?}",
-        request.method,
-        request.url,
-        String::from_utf8_lossy(&request.body)
-    );
-}
-
-/// Checks the mocks mounted so far got their expected calls, then forgets mocks and requests.
-async fn next_phase(server: &MockServer) {
-    server.verify().await;
-    server.reset().await;
-}
-
-/// Neither `Display` nor `Debug` of an error shows the client secret or the Basic credentials.
-fn assert_no_secret(err: &trivoreid::Error) {
-    let basic = BASIC.trim_start_matches("Basic ");
-    for text in [err.to_string(), format!("{err:?}")] {
-        assert!(!text.contains(CLIENT_SECRET), "secret leaked: {text}");
-        assert!(!text.contains(basic), "Basic credentials leaked: {text}");
-    }
-}
-
-/// `assert_api_error` plus the secret check.
-fn assert_error(err: trivoreid::Error, status: u16, message: &str, operation: &str) {
-    assert_no_secret(&err);
-    assert_api_error(err, status, message, operation);
 }
 
 fn ts(s: &str) -> chrono::DateTime<chrono::Utc> {
@@ -150,14 +65,6 @@ fn with(base: Value, extra: Value) -> Value {
     let mut base = map(base);
     base.extend(map(extra));
     Value::Object(base)
-}
-
-fn meta_json(location: &str) -> Value {
-    json!({
-        "created": "2017-03-20T11:04:21.534Z",
-        "lastModified": "2018-09-21T06:29:05.708Z",
-        "location": format!("https://id.example.com/api/rest/v1/{location}"),
-    })
 }
 
 /// A `{totalResults, startIndex, itemsPerPage, resources}` page.

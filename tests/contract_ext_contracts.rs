@@ -39,27 +39,6 @@ const A2: &str = "5e8c1b2a9f1d4c0001a1b318";
 /// The user id that owns things.
 const OWNER: &str = "5b9f0a1c2d3e4f5a6b7c8d9e";
 
-/// Every request the server received, in order.
-async fn requests(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.expect("recording")
-}
-
-/// Asserts the query string of `request` is exactly `expected` (in any order, nothing more).
-fn assert_query(request: &Request, expected: &[(&str, &str)]) {
-    let mut actual: Vec<(String, String)> = request
-        .url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    actual.sort();
-    let mut expected: Vec<(String, String)> = expected
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    expected.sort();
-    assert_eq!(actual, expected, "query of {}", request.url);
-}
-
 /// The only request the server received, after checking its query string is exactly `query`.
 async fn only_raw_request(server: &MockServer, query: &[(&str, &str)]) -> Request {
     let mut all = requests(server).await;
@@ -67,73 +46,6 @@ async fn only_raw_request(server: &MockServer, query: &[(&str, &str)]) -> Reques
     let request = all.remove(0);
     assert_query(&request, query);
     request
-}
-
-/// [`only_raw_request`], plus: the request asks for JSON (`Accept: application/json`, which some
-/// endpoints require).
-async fn only_request(server: &MockServer, query: &[(&str, &str)]) -> Request {
-    let request = only_raw_request(server, query).await;
-    let accept = header_of(&request, "accept");
-    assert!(
-        accept.contains("application/json"),
-        "accept of {} {} is {accept:?}",
-        request.method,
-        request.url
-    );
-    request
-}
-
-/// A request header as text ("" when absent).
-fn header_of(request: &Request, name: &str) -> String {
-    request
-        .headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// The JSON body of a request, which must be declared as JSON.
-fn json_of(request: &Request) -> Value {
-    let content_type = header_of(request, "content-type");
-    assert!(
-        content_type.starts_with("application/json"),
-        "content-type of {} is {content_type:?}",
-        request.url
-    );
-    serde_json::from_slice(&request.body).expect("JSON body")
-}
-
-/// Asserts a request carries no body.
-fn assert_no_body(request: &Request) {
-    assert!(
-        request.body.is_empty(),
-        "{} {} sent a body: {:?}",
-        request.method,
-        request.url,
-        String::from_utf8_lossy(&request.body)
-    );
-}
-
-/// Checks the mocks mounted so far got their expected calls, then forgets mocks and requests.
-async fn next_phase(server: &MockServer) {
-    server.verify().await;
-    server.reset().await;
-}
-
-/// Neither `Display` nor `Debug` of an error shows the client secret or the Basic credentials.
-fn assert_no_secret(err: &trivoreid::Error) {
-    let basic = BASIC.trim_start_matches("Basic ");
-    for text in [err.to_string(), format!("{err:?}")] {
-        assert!(!text.contains(CLIENT_SECRET), "secret leaked: {text}");
-        assert!(!text.contains(basic), "Basic credentials leaked: {text}");
-    }
-}
-
-/// `assert_api_error` plus the secret check.
-fn assert_error(err: trivoreid::Error, status: u16, message: &str, operation: &str) {
-    assert_no_secret(&err);
-    assert_api_error(err, status, message, operation);
 }
 
 /// Asserts `err` is the SDK's refusal of a path id for `operation`, naming `param`.

@@ -25,22 +25,6 @@ async fn only_request(server: &MockServer) -> Request {
     requests.remove(0)
 }
 
-/// Asserts the request's query is exactly these (decoded) pairs, in any order, and nothing else.
-fn assert_query(request: &Request, expected: &[(&str, &str)]) {
-    let mut actual: Vec<(String, String)> = request
-        .url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    actual.sort();
-    let mut expected: Vec<(String, String)> = expected
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    expected.sort();
-    assert_eq!(actual, expected, "query of {}", request.url);
-}
-
 /// Asserts the request has no query string and no body.
 fn assert_bare(request: &Request) {
     assert_eq!(

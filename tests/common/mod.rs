@@ -78,3 +78,106 @@ pub fn user_json(id: &str) -> serde_json::Value {
         "unknownFieldTheServerAdded": {"x": 1}
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Request and error checks shared by the contract tests
+
+/// Every request the server received, in order.
+pub async fn requests(server: &MockServer) -> Vec<wiremock::Request> {
+    server.received_requests().await.expect("recording")
+}
+
+/// Asserts the query string of `request` is exactly `expected` (in any order, nothing more).
+pub fn assert_query(request: &wiremock::Request, expected: &[(&str, &str)]) {
+    let mut actual: Vec<(String, String)> = request
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    actual.sort();
+    let mut expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    expected.sort();
+    assert_eq!(actual, expected, "query of {}", request.url);
+}
+
+/// A request header as text (empty when missing or not text).
+pub fn header_of<'r>(request: &'r wiremock::Request, name: &str) -> &'r str {
+    request
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// The only request the server received, after checking its query string is exactly `query`
+/// and that it asks for JSON.
+pub async fn only_request(server: &MockServer, query: &[(&str, &str)]) -> wiremock::Request {
+    let mut all = requests(server).await;
+    assert_eq!(all.len(), 1, "expected exactly one request, got {all:#?}");
+    let request = all.remove(0);
+    assert_query(&request, query);
+    let accept = header_of(&request, "accept");
+    assert!(
+        accept.contains("application/json"),
+        "accept of {} {} is {accept:?}",
+        request.method,
+        request.url
+    );
+    request
+}
+
+/// The JSON body of a request, which must be declared as JSON.
+pub fn json_of(request: &wiremock::Request) -> serde_json::Value {
+    let content_type = header_of(request, "content-type");
+    assert!(
+        content_type.starts_with("application/json"),
+        "content-type of {} is {content_type:?}",
+        request.url
+    );
+    serde_json::from_slice(&request.body).expect("JSON body")
+}
+
+/// Asserts a request carries no body.
+pub fn assert_no_body(request: &wiremock::Request) {
+    assert!(
+        request.body.is_empty(),
+        "{} {} sent a body: {:?}",
+        request.method,
+        request.url,
+        String::from_utf8_lossy(&request.body)
+    );
+}
+
+/// Checks the mocks mounted so far got their expected calls, then forgets mocks and requests.
+pub async fn next_phase(server: &MockServer) {
+    server.verify().await;
+    server.reset().await;
+}
+
+/// Asserts neither `Display` nor `Debug` of the error shows the client secret or the Basic
+/// credentials.
+pub fn assert_no_secret(err: &trivoreid::Error) {
+    let basic = BASIC.trim_start_matches("Basic ");
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains(CLIENT_SECRET), "secret leaked: {text}");
+        assert!(!text.contains(basic), "Basic credentials leaked: {text}");
+    }
+}
+
+/// [`assert_api_error`], after [`assert_no_secret`].
+pub fn assert_error(err: trivoreid::Error, status: u16, message: &str, operation: &str) {
+    assert_no_secret(&err);
+    assert_api_error(err, status, message, operation);
+}
+
+/// The `meta` object the server sends with a resource at `location` (under `/api/rest/v1/`).
+pub fn meta_json(location: &str) -> serde_json::Value {
+    serde_json::json!({
+        "created": "2017-03-20T11:04:21.534Z",
+        "lastModified": "2018-09-21T06:29:05.708Z",
+        "location": format!("https://id.example.com/api/rest/v1/{location}"),
+    })
+}
