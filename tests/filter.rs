@@ -1,6 +1,6 @@
-//! Tests of the filter builder: rendering, escaping, composition, validation, and a small
-//! independent parser of the filter grammar that checks rendered filters read back as the
-//! same tree (so no value can change an expression's structure).
+//! Tests of the filter builder: rendering, escaping, composition, validation; rendered filters
+//! read back as the same tree with an independent parser of the filter grammar (the one in
+//! `fuzz/src/checks.rs`), so no value can change an expression's structure.
 
 use chrono::{DateTime, TimeZone, Utc};
 use trivoreid::filter::{Filter, FilterError, FilterErrorKind, FilterValue};
@@ -17,259 +17,42 @@ fn err(f: &Filter) -> FilterError {
     }
 }
 
-/// A test-only tokenizer and parser of the filter grammar:
-///
-/// ```text
-/// filter  = andExpr *("or" andExpr)
-/// andExpr = unary *("and" unary)
-/// unary   = "not" "(" filter ")" / "(" filter ")" / attr "pr" / attr op value
-/// value   = JSON string / true / false / number
-/// ```
-///
-/// `and` binds tighter than `or`, as in RFC 7644. A quoted string that is an RFC 3339 instant
-/// becomes a date-time value, as the server reads it. Non-negative integers that fit in an
-/// `i64` become `Int`, larger ones `UInt`.
-mod parser {
-    use super::*;
+#[path = "../fuzz/src/checks.rs"]
+mod checks;
 
-    #[derive(Debug, Clone, PartialEq)]
-    enum Tok {
-        Open,
-        Close,
-        Str(String),
-        Word(String),
-    }
+use checks::filter::{Model, Value};
 
-    fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
-        let chars: Vec<char> = s.chars().collect();
-        let mut toks = Vec::new();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if c == ' ' {
-                i += 1;
-            } else if c == '(' {
-                toks.push(Tok::Open);
-                i += 1;
-            } else if c == ')' {
-                toks.push(Tok::Close);
-                i += 1;
-            } else if c == '"' {
-                let start = i;
-                i += 1;
-                loop {
-                    match chars.get(i) {
-                        None => return Err(format!("unterminated string at {start}")),
-                        Some('\\') => i += 2,
-                        Some('"') => break,
-                        Some(_) => i += 1,
-                    }
-                }
-                i += 1;
-                let literal: String = chars[start..i].iter().collect();
-                let value: String = serde_json::from_str(&literal)
-                    .map_err(|e| format!("bad string literal {literal:?}: {e}"))?;
-                toks.push(Tok::Str(value));
-            } else if c.is_whitespace() || c.is_control() {
-                return Err(format!("unexpected character {c:?} at {i}"));
-            } else {
-                let start = i;
-                while i < chars.len() && !matches!(chars[i], ' ' | '(' | ')' | '"') {
-                    if chars[i].is_whitespace() || chars[i].is_control() {
-                        return Err(format!("unexpected character {:?} at {i}", chars[i]));
-                    }
-                    i += 1;
-                }
-                toks.push(Tok::Word(chars[start..i].iter().collect()));
-            }
-        }
-        Ok(toks)
-    }
-
-    struct Parser {
-        toks: Vec<Tok>,
-        pos: usize,
-    }
-
-    impl Parser {
-        fn peek(&self) -> Option<&Tok> {
-            self.toks.get(self.pos)
-        }
-
-        fn next(&mut self) -> Result<Tok, String> {
-            let t = self
-                .toks
-                .get(self.pos)
-                .cloned()
-                .ok_or("unexpected end of input")?;
-            self.pos += 1;
-            Ok(t)
-        }
-
-        fn expect(&mut self, want: Tok) -> Result<(), String> {
-            let got = self.next()?;
-            if got == want {
-                Ok(())
-            } else {
-                Err(format!("expected {want:?}, got {got:?}"))
-            }
-        }
-
-        fn is_word(&self, w: &str) -> bool {
-            matches!(self.peek(), Some(Tok::Word(x)) if x == w)
-        }
-
-        fn filter(&mut self) -> Result<Filter, String> {
-            let mut operands = vec![self.and_expr()?];
-            while self.is_word("or") {
-                self.pos += 1;
-                operands.push(self.and_expr()?);
-            }
-            Ok(if operands.len() == 1 {
-                operands.remove(0)
-            } else {
-                Filter::any(operands)
-            })
-        }
-
-        fn and_expr(&mut self) -> Result<Filter, String> {
-            let mut operands = vec![self.unary()?];
-            while self.is_word("and") {
-                self.pos += 1;
-                operands.push(self.unary()?);
-            }
-            Ok(if operands.len() == 1 {
-                operands.remove(0)
-            } else {
-                Filter::all(operands)
-            })
-        }
-
-        fn unary(&mut self) -> Result<Filter, String> {
-            match self.next()? {
-                Tok::Open => {
-                    let f = self.filter()?;
-                    self.expect(Tok::Close)?;
-                    Ok(f)
-                }
-                Tok::Word(w) if w == "not" => {
-                    self.expect(Tok::Open)?;
-                    let f = self.filter()?;
-                    self.expect(Tok::Close)?;
-                    Ok(f.not())
-                }
-                Tok::Word(attr) => {
-                    if matches!(attr.as_str(), "and" | "or") {
-                        return Err(format!("keyword {attr:?} where an attribute was expected"));
-                    }
-                    let op = match self.next()? {
-                        Tok::Word(op) => op,
-                        t => return Err(format!("expected an operator, got {t:?}")),
-                    };
-                    if op == "pr" {
-                        return Ok(Filter::pr(attr));
-                    }
-                    let value = self.value()?;
-                    Ok(match op.as_str() {
-                        "eq" => Filter::eq(attr, value),
-                        "ne" => Filter::ne(attr, value),
-                        "co" => Filter::co(attr, value),
-                        "sw" => Filter::sw(attr, value),
-                        "ew" => Filter::ew(attr, value),
-                        "gt" => Filter::gt(attr, value),
-                        "ge" => Filter::ge(attr, value),
-                        "lt" => Filter::lt(attr, value),
-                        "le" => Filter::le(attr, value),
-                        _ => return Err(format!("unknown operator {op:?}")),
-                    })
-                }
-                t => Err(format!("unexpected token {t:?}")),
-            }
-        }
-
-        fn value(&mut self) -> Result<FilterValue, String> {
-            match self.next()? {
-                Tok::Str(s) => Ok(match DateTime::parse_from_rfc3339(&s) {
-                    Ok(dt) => FilterValue::DateTime(dt.to_utc()),
-                    Err(_) => FilterValue::String(s),
-                }),
-                Tok::Word(w) if w == "true" => Ok(FilterValue::Bool(true)),
-                Tok::Word(w) if w == "false" => Ok(FilterValue::Bool(false)),
-                Tok::Word(w) => {
-                    let first = w.chars().next().unwrap_or(' ');
-                    if !(first.is_ascii_digit() || first == '-') {
-                        return Err(format!("bad value {w:?}"));
-                    }
-                    if w.contains(['.', 'e', 'E']) {
-                        w.parse::<f64>()
-                            .map(FilterValue::Float)
-                            .map_err(|e| format!("bad number {w:?}: {e}"))
-                    } else if let Ok(i) = w.parse::<i64>() {
-                        Ok(FilterValue::Int(i))
-                    } else {
-                        w.parse::<u64>()
-                            .map(FilterValue::UInt)
-                            .map_err(|e| format!("bad number {w:?}: {e}"))
-                    }
-                }
-                t => Err(format!("expected a value, got {t:?}")),
-            }
-        }
-    }
-
-    /// Parses a whole filter expression.
-    pub fn parse(s: &str) -> Result<Filter, String> {
-        let mut p = Parser {
-            toks: tokenize(s)?,
-            pos: 0,
-        };
-        let f = p.filter()?;
-        if p.pos != p.toks.len() {
-            return Err(format!("trailing tokens from {:?}", p.toks[p.pos]));
-        }
-        Ok(f)
-    }
+/// Reads a rendered filter back as a tree, with the independent parser of the filter grammar
+/// the property tests and fuzz targets use (`fuzz/src/checks.rs`). A quoted string that is an
+/// RFC 3339 instant becomes a date-time value, as the server reads it.
+fn parse(s: &str) -> Result<Filter, String> {
+    checks::filter::parse(s).map(|model| read_dates(model).to_filter())
 }
 
-use parser::parse;
+fn read_dates(model: Model) -> Model {
+    match model {
+        Model::Cmp(attr, op, Value::Str(s)) => match DateTime::parse_from_rfc3339(&s) {
+            Ok(dt) => Model::Cmp(attr, op, Value::DateTime(dt.to_utc())),
+            Err(_) => Model::Cmp(attr, op, Value::Str(s)),
+        },
+        Model::And(children, chained) => {
+            Model::And(children.into_iter().map(read_dates).collect(), chained)
+        }
+        Model::Or(children, chained) => {
+            Model::Or(children.into_iter().map(read_dates).collect(), chained)
+        }
+        Model::Not(inner) => Model::Not(Box::new(read_dates(*inner))),
+        other => other,
+    }
+}
 
 /// Renders `f`, checks the text is canonically spaced, parses it back and checks the tree.
 fn assert_round_trip(f: &Filter) -> String {
     let s = q(f);
-    assert_canonical_spacing(&s);
+    checks::filter::check_spacing(&s);
     let back = parse(&s).unwrap_or_else(|e| panic!("cannot parse {s:?}: {e}"));
     assert_eq!(&back, f, "{s:?} parsed back as a different tree");
     s
-}
-
-/// Outside string literals: no double spaces, no leading/trailing space, no space after `(`
-/// or before `)`.
-fn assert_canonical_spacing(s: &str) {
-    let mut outside = String::new();
-    let mut in_str = false;
-    let mut escaped = false;
-    for c in s.chars() {
-        if in_str {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_str = false;
-                outside.push('S');
-            }
-        } else if c == '"' {
-            in_str = true;
-        } else {
-            outside.push(c);
-        }
-    }
-    assert!(!outside.contains("  "), "double space in {s:?}");
-    assert!(
-        !outside.starts_with(' ') && !outside.ends_with(' '),
-        "{s:?}"
-    );
-    assert!(!outside.contains("( ") && !outside.contains(" )"), "{s:?}");
 }
 
 const NASTY: &[&str] = &[

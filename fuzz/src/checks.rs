@@ -649,7 +649,7 @@ pub mod filter {
 
     /// Outside string literals: no double spaces, no leading or trailing space, no space just
     /// inside parentheses.
-    fn check_spacing(s: &str) {
+    pub fn check_spacing(s: &str) {
         let mut outside = String::new();
         let mut in_str = false;
         let mut escaped = false;
