@@ -48,7 +48,6 @@
 //!   products and pricing plans at `atTime` (default now), for `currency`, `locale`, `volume` and
 //!   the code, customer segment and payment method discounts.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -713,7 +712,7 @@ fn format_time(time: DateTime<Utc>) -> String {
 /// `items` sorted by `sortBy` (a dotted path) in the direction of `ascending` or `sortOrder`
 /// (`ascending`, the default, or `descending`); without `sortBy`, in creation order (reversed
 /// when descending). Missing values sort last in ascending order.
-fn sorted(ctx: &Ctx<'_>, mut items: Vec<Value>) -> Result<Vec<Value>, Reply> {
+fn sorted(ctx: &Ctx<'_>, items: Vec<Value>) -> Result<Vec<Value>, Reply> {
     let mut descending = false;
     for name in ["ascending", "sortOrder"] {
         match ctx.query(name) {
@@ -726,37 +725,7 @@ fn sorted(ctx: &Ctx<'_>, mut items: Vec<Value>) -> Result<Vec<Value>, Reply> {
             }
         }
     }
-    match ctx.query("sortBy").map(str::trim).filter(|s| !s.is_empty()) {
-        Some(attribute) => {
-            let pointer = format!("/{}", attribute.replace('.', "/"));
-            items.sort_by(|a, b| {
-                let order = compare(a.pointer(&pointer), b.pointer(&pointer));
-                if descending { order.reverse() } else { order }
-            });
-        }
-        None if descending => items.reverse(),
-        None => {}
-    }
-    Ok(items)
-}
-
-/// Orders two attribute values: numbers numerically, strings and booleans naturally, other
-/// values by their JSON text; missing or null values last.
-fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
-    let a = a.filter(|v| !v.is_null());
-    let b = b.filter(|v| !v.is_null());
-    match (a, b) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Greater,
-        (Some(_), None) => Ordering::Less,
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(Ordering::Equal),
-        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
-        (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
-        (Some(x), Some(y)) => x.to_string().cmp(&y.to_string()),
-    }
+    Ok(super::services::sort_by_attribute(ctx, items, descending))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1878,7 +1847,9 @@ fn product_details(
                 .map(|price| (plan["id"].clone(), price))
                 .collect::<Vec<_>>()
         })
-        .min_by(|(_, a), (_, b)| compare(a.get("totalPriceWithVat"), b.get("totalPriceWithVat")));
+        .min_by(|(_, a), (_, b)| {
+            super::services::compare(a.get("totalPriceWithVat"), b.get("totalPriceWithVat"))
+        });
     if let Some((plan_id, price)) = best {
         details.insert("pricingPlanId".into(), plan_id);
         details.insert("price".into(), price);

@@ -160,7 +160,7 @@ fn filter_param(ctx: &Ctx<'_>, name: &str) -> Result<Option<Filter>, Reply> {
 /// `items` sorted by the `sortBy` attribute (a dotted path) in the `ascending` direction
 /// (`ascending`, the default, or `descending`); without `sortBy`, in creation order (reversed
 /// when descending). Missing values sort last in ascending order.
-pub(crate) fn sorted(ctx: &Ctx<'_>, mut items: Vec<Value>) -> Result<Vec<Value>, Reply> {
+pub(crate) fn sorted(ctx: &Ctx<'_>, items: Vec<Value>) -> Result<Vec<Value>, Reply> {
     let descending = match ctx.query("ascending") {
         None | Some("ascending") => false,
         Some("descending") => true,
@@ -170,9 +170,20 @@ pub(crate) fn sorted(ctx: &Ctx<'_>, mut items: Vec<Value>) -> Result<Vec<Value>,
             )));
         }
     };
-    match ctx.query("sortBy").filter(|s| !s.trim().is_empty()) {
+    Ok(sort_by_attribute(ctx, items, descending))
+}
+
+/// `items` sorted by the `sortBy` attribute (a dotted path), descending or not; without
+/// `sortBy`, in creation order (reversed when descending). Missing values sort last in
+/// ascending order.
+pub(crate) fn sort_by_attribute(
+    ctx: &Ctx<'_>,
+    mut items: Vec<Value>,
+    descending: bool,
+) -> Vec<Value> {
+    match ctx.query("sortBy").map(str::trim).filter(|s| !s.is_empty()) {
         Some(attribute) => {
-            let pointer = format!("/{}", attribute.trim().replace('.', "/"));
+            let pointer = format!("/{}", attribute.replace('.', "/"));
             items.sort_by(|a, b| {
                 let order = compare(a.pointer(&pointer), b.pointer(&pointer));
                 if descending { order.reverse() } else { order }
@@ -181,12 +192,12 @@ pub(crate) fn sorted(ctx: &Ctx<'_>, mut items: Vec<Value>) -> Result<Vec<Value>,
         None if descending => items.reverse(),
         None => {}
     }
-    Ok(items)
+    items
 }
 
 /// Orders two attribute values: numbers numerically, strings and booleans naturally, other
 /// values by their JSON text; missing or null values last.
-fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+pub(crate) fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     let a = a.filter(|v| !v.is_null());
     let b = b.filter(|v| !v.is_null());
     match (a, b) {
