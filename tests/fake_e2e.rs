@@ -2,38 +2,15 @@
 //! users, the fake's answers to bad input (400/404/405 with the real error body, nothing stored
 //! or lost), and the fake as a standalone properties-file server.
 #![cfg(feature = "fake")]
+mod common;
 
 use std::time::Duration;
 
+use common::fake_request as raw;
 use serde_json::json;
 use trivoreid::fake::{FakeTrivoreId, NAMESPACE};
 use trivoreid::prelude::*;
 use trivoreid::{ApiErrorKind, Error, Filter, types};
-
-/// Sends a raw request to the fake with its Management API credentials.
-async fn raw(
-    fake: &FakeTrivoreId,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> (u16, serde_json::Value) {
-    let (id, secret) = fake.management_api();
-    let mut request = reqwest::Client::new()
-        .request(method.parse().unwrap(), format!("{}{path}", fake.uri()))
-        .basic_auth(id, Some(secret));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let bytes = response.bytes().await.unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn streams_thousands_of_users_across_pages() {

@@ -4,6 +4,7 @@
 //! ids and 400 for bad bodies with nothing changed. Every reply of the fake is checked against
 //! the spec by the fake itself (a reply that breaks it would be a 500 and fail these tests).
 #![cfg(all(feature = "fake", feature = "extension"))]
+mod common;
 
 use serde_json::{Value, json};
 use trivoreid::fake::FakeTrivoreId;
@@ -26,28 +27,9 @@ fn message(err: impl Into<Error>) -> String {
         .to_owned()
 }
 
-/// Sends a raw request to the fake with its Management API credentials: the status and the
-/// JSON body (`null` when there is none).
+/// [`common::fake_request`] under `/api/rest/v1`.
 async fn raw(fake: &FakeTrivoreId, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
-    let (id, secret) = fake.management_api();
-    let mut request = reqwest::Client::new()
-        .request(
-            method.parse().unwrap(),
-            format!("{}/api/rest/v1{path}", fake.uri()),
-        )
-        .basic_auth(id, Some(secret));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let bytes = response.bytes().await.unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    common::fake_request(fake, method, &format!("/api/rest/v1{path}"), body).await
 }
 
 /// A downloaded file.

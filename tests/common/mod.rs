@@ -181,3 +181,30 @@ pub fn meta_json(location: &str) -> serde_json::Value {
         "location": format!("https://id.example.com/api/rest/v1/{location}"),
     })
 }
+
+/// Sends a raw request to the fake with its Management API credentials: the status and the
+/// JSON body (`null` when there is none). `path` is the full path (`/api/rest/v1/...`).
+#[cfg(feature = "fake")]
+pub async fn fake_request(
+    fake: &trivoreid::fake::FakeTrivoreId,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let (id, secret) = fake.management_api();
+    let mut request = reqwest::Client::new()
+        .request(method.parse().unwrap(), format!("{}{path}", fake.uri()))
+        .basic_auth(id, Some(secret));
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
