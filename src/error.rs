@@ -363,16 +363,7 @@ impl ApiError {
 
     /// A transport failure seen by reference (the `post` hook): kind, status and message.
     pub(crate) fn from_reqwest_ref(e: &reqwest::Error) -> Self {
-        let kind = if e.is_timeout() {
-            ApiErrorKind::Timeout
-        } else if e.is_connect() {
-            ApiErrorKind::Connect
-        } else if e.is_decode() {
-            ApiErrorKind::Decode
-        } else {
-            ApiErrorKind::Transport
-        };
-        let mut error = ApiError::new(kind).with_message(error_chain(e));
+        let mut error = ApiError::new(reqwest_kind(e)).with_message(error_chain(e));
         if let Some(status) = e.status() {
             error = error.with_status(status);
         }
@@ -392,21 +383,25 @@ impl ApiError {
                 .with_message("the response body broke off")
                 .with_source(e);
         }
-        let kind = if e.is_timeout() {
-            ApiErrorKind::Timeout
-        } else if e.is_connect() {
-            ApiErrorKind::Connect
-        } else if e.is_decode() {
-            ApiErrorKind::Decode
-        } else {
-            ApiErrorKind::Transport
-        };
-        let mut error = ApiError::new(kind);
+        let mut error = ApiError::new(reqwest_kind(&e));
         if let Some(status) = e.status() {
             error = error.with_status(status);
         }
         // reqwest's Display names the URL (ids, never credentials) and the cause.
         error.with_message(e.to_string()).with_source(e)
+    }
+}
+
+/// The kind of a transport failure.
+fn reqwest_kind(e: &reqwest::Error) -> ApiErrorKind {
+    if e.is_timeout() {
+        ApiErrorKind::Timeout
+    } else if e.is_connect() {
+        ApiErrorKind::Connect
+    } else if e.is_decode() {
+        ApiErrorKind::Decode
+    } else {
+        ApiErrorKind::Transport
     }
 }
 
