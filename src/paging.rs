@@ -225,7 +225,7 @@ struct Pager<'s, R: PagedRequest> {
     previous_first: Option<R::Item>,
     /// Whether there are more pages to request.
     more: bool,
-    /// An error to yield (after which the stream ends).
+    /// An invalid page size or start index, yielded first (then the stream ends: `more` is off).
     failed: Option<Error>,
     /// The request of the next page, sent and not yet answered.
     fetching: Option<Fetch<'s, R>>,
@@ -254,9 +254,6 @@ impl<'s, R: PagedRequest + 's> Pager<'s, R> {
     /// The next page, in order.
     fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<R::Item>, Error>>> {
         if let Some(error) = self.failed.take() {
-            self.more = false;
-            self.fetching = None;
-            self.fetched = None;
             return Poll::Ready(Some(Err(error)));
         }
         if self.fetched.is_none() && self.fetching.is_none() {

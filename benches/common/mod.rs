@@ -314,7 +314,6 @@ pub fn sdk_client(base: &str) -> TrivoreId {
 }
 
 /// [`sdk_client`] with another retry policy (`RetryPolicy::none()` shows what retries cost).
-#[allow(dead_code)]
 pub fn sdk_client_with(base: &str, retry: trivoreid::RetryPolicy) -> TrivoreId {
     TrivoreId::builder()
         .server(base)
